@@ -1,0 +1,214 @@
+import { Agent, request as httpsRequest, type RequestOptions as HttpsOptions } from 'node:https';
+import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
+import { KubeApiError } from './api-error.js';
+import type { KubeConnection } from './kubeconfig.js';
+
+/** WatchEvent is one line of a Kubernetes watch stream. */
+export interface WatchEvent<T> {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  readonly object: T;
+}
+
+export interface CallOptions {
+  readonly body?: unknown;
+  readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
+  readonly contentType?: string;
+  /** Per-request deadline; the request is aborted and fails with code 0 when it passes. */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface WatchOptions {
+  readonly query?: CallOptions['query'];
+  readonly signal: AbortSignal;
+  /** The stream is cut when nothing (not even a bookmark) arrives for this long: a blackholed link sends no FIN. */
+  readonly idleTimeoutMs?: number;
+}
+
+export interface KubeClientOptions {
+  /** Default per-request timeout. */
+  readonly timeoutMs?: number;
+  readonly userAgent?: string;
+}
+
+/**
+ * KubeClient is a small JSON client for the apiserver. Each instance owns its own
+ * keep-alive agent, so a client made for the Lease never queues behind reconcile traffic.
+ */
+export class KubeClient {
+  private readonly agent: Agent | HttpAgent;
+  private readonly timeoutMs: number;
+  private readonly userAgent: string;
+
+  constructor(
+    readonly connection: KubeConnection,
+    options: KubeClientOptions = {},
+  ) {
+    const url = new URL(connection.server);
+    this.agent =
+      url.protocol === 'https:'
+        ? new Agent({
+            keepAlive: true,
+            ca: connection.ca,
+            cert: connection.cert,
+            key: connection.key,
+            rejectUnauthorized: !connection.insecureSkipTlsVerify,
+          })
+        : new HttpAgent({ keepAlive: true });
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.userAgent = options.userAgent ?? 'bindy-ts';
+  }
+
+  get<T>(path: string, options: CallOptions = {}): Promise<T> {
+    return this.call<T>('GET', path, options);
+  }
+
+  create<T>(path: string, body: unknown, options: CallOptions = {}): Promise<T> {
+    return this.call<T>('POST', path, { ...options, body });
+  }
+
+  /** replace is a PUT; with metadata.resourceVersion set it is a compare-and-swap. */
+  replace<T>(path: string, body: unknown, options: CallOptions = {}): Promise<T> {
+    return this.call<T>('PUT', path, { ...options, body });
+  }
+
+  /** mergePatch sends a JSON merge patch; include metadata.resourceVersion to make it conditional. */
+  mergePatch<T>(path: string, body: unknown, options: CallOptions = {}): Promise<T> {
+    return this.call<T>('PATCH', path, { ...options, body, contentType: 'application/merge-patch+json' });
+  }
+
+  /** apply is a server-side apply with the given field manager. */
+  apply<T>(path: string, body: unknown, fieldManager: string, options: CallOptions = {}): Promise<T> {
+    return this.call<T>('PATCH', path, {
+      ...options,
+      body,
+      contentType: 'application/apply-patch+yaml',
+      query: { ...options.query, fieldManager, force: true },
+    });
+  }
+
+  delete<T>(path: string, options: CallOptions = {}): Promise<T> {
+    return this.call<T>('DELETE', path, options);
+  }
+
+  /** call sends one request and parses the JSON answer; non-2xx becomes a KubeApiError. */
+  async call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
+    const response = await this.open(method, path, options, options.timeoutMs ?? this.timeoutMs);
+    const text = await readAll(response.res, response.deadline);
+    const status = response.res.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw toApiError(method, path, status, text);
+    return (text.length > 0 ? JSON.parse(text) : undefined) as T;
+  }
+
+  /**
+   * watch streams events of a list path until the server ends the stream, the idle timeout
+   * passes, or the signal aborts. It resolves on a clean end and rejects on errors.
+   */
+  async watch<T>(path: string, options: WatchOptions, onEvent: (event: WatchEvent<T>) => void): Promise<void> {
+    const query = { ...options.query, watch: true, allowWatchBookmarks: true };
+    const { res, deadline } = await this.open('GET', path, { query, signal: options.signal }, options.idleTimeoutMs ?? 0);
+    if ((res.statusCode ?? 0) !== 200) throw toApiError('WATCH', path, res.statusCode ?? 0, await readAll(res, deadline));
+    let buffered = '';
+    res.setEncoding('utf8');
+    for await (const chunk of res as AsyncIterable<string>) {
+      deadline.touch();
+      buffered += chunk;
+      let newline = buffered.indexOf('\n');
+      while (newline >= 0) {
+        const line = buffered.slice(0, newline).trim();
+        buffered = buffered.slice(newline + 1);
+        if (line.length > 0) onEvent(JSON.parse(line) as WatchEvent<T>);
+        newline = buffered.indexOf('\n');
+      }
+    }
+    deadline.clear();
+    if (deadline.expired()) throw new KubeApiError(0, 'Timeout', `watch ${path}: no data for ${options.idleTimeoutMs} ms`);
+  }
+
+  /** close drops the pooled connections. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private open(method: string, path: string, options: CallOptions, timeoutMs: number): Promise<{ res: IncomingMessage; deadline: Deadline }> {
+    const url = new URL(this.connection.server + path);
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': this.userAgent };
+    const token = this.connection.token?.();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (body !== undefined) {
+      headers['Content-Type'] = options.contentType ?? 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(body));
+    }
+    const requestOptions: HttpsOptions = { method, headers, agent: this.agent, signal: options.signal };
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = send(url, requestOptions);
+      const deadline = new Deadline(timeoutMs, () => req.destroy(new KubeApiError(0, 'Timeout', `${method} ${path}: no answer within ${timeoutMs} ms`)));
+      req.on('response', (res) => resolve({ res, deadline }));
+      req.on('error', (err) => {
+        deadline.clear();
+        reject(err instanceof KubeApiError ? err : new KubeApiError(0, 'NetworkError', `${method} ${path}: ${err.message}`, { cause: err }));
+      });
+      req.end(body);
+    });
+  }
+}
+
+/** Deadline destroys a request when it sees no progress for `ms` (0 = never). */
+class Deadline {
+  private timer: NodeJS.Timeout | undefined;
+  private fired = false;
+  constructor(
+    private readonly ms: number,
+    private readonly onExpire: () => void,
+  ) {
+    this.touch();
+  }
+  touch(): void {
+    if (this.ms <= 0) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.fired = true;
+      this.onExpire();
+    }, this.ms);
+  }
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+  expired(): boolean {
+    return this.fired;
+  }
+}
+
+async function readAll(res: IncomingMessage, deadline: Deadline): Promise<string> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      deadline.touch();
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    throw err instanceof KubeApiError ? err : new KubeApiError(0, 'NetworkError', `reading response: ${(err as Error).message}`, { cause: err });
+  } finally {
+    deadline.clear();
+  }
+  if (deadline.expired()) throw new KubeApiError(0, 'Timeout', 'response body timed out');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function toApiError(method: string, path: string, code: number, text: string): KubeApiError {
+  let reason = 'Unknown';
+  let message = text.slice(0, 500);
+  try {
+    const status = JSON.parse(text) as { reason?: string; message?: string };
+    reason = status.reason ?? reason;
+    message = status.message ?? message;
+  } catch {
+    // Not a Status object (a proxy or a plain-text error); keep the raw text.
+  }
+  return new KubeApiError(code, reason, `${method} ${path}: ${code} ${reason}: ${message}`);
+}
