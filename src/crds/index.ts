@@ -1,0 +1,7 @@
+/**
+ * bindy custom resources: the TypeScript types of spec/status, the CRD objects, the REST names
+ * and the validation patterns. One source for the operator and for the manifests.
+ */
+export * from './types.js';
+export * from './patterns.js';
+export * from './definitions.js';
