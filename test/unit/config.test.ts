@@ -1,0 +1,93 @@
+import { ConfigError, parseConfig } from '../../src/config.js';
+
+const base = { POD_NAME: 'bindy-0' };
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    parseConfig({ ...base, ...env });
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('parseConfig', () => {
+  it('applies every default of SPEC §1', () => {
+    expect(parseConfig(base)).toEqual({
+      leaderElection: true,
+      leaseName: 'bindy-leader',
+      leaseNamespace: 'dns-system',
+      leaseDurationSeconds: 15,
+      renewDeadlineSeconds: 10,
+      retryPeriodSeconds: 2,
+      identity: 'bindy-0',
+      logLevel: 'info',
+      metricsPort: 8080,
+      healthPort: 8081,
+      leadershipProbe: undefined,
+    });
+  });
+
+  it('accepts valid overrides', () => {
+    const config = parseConfig({
+      POD_NAME: 'p',
+      ENABLE_LEADER_ELECTION: 'FALSE',
+      LEASE_NAME: 'my.lease-1',
+      LEASE_NAMESPACE: 'other-ns',
+      LEASE_DURATION_SECONDS: '30',
+      LEASE_RENEW_DEADLINE_SECONDS: '20',
+      LEASE_RETRY_PERIOD_SECONDS: '2',
+      LOG_LEVEL: 'DEBUG',
+      METRICS_PORT: '0',
+      HEALTH_PORT: '0',
+      BINDY_LEADERSHIP_PROBE: 'ns/probe',
+    });
+    expect(config).toMatchObject({ leaderElection: false, leaseName: 'my.lease-1', leaseNamespace: 'other-ns', logLevel: 'debug' });
+    expect(config.leadershipProbe).toEqual({ namespace: 'ns', name: 'probe' });
+  });
+
+  it('takes the identity from HOSTNAME when POD_NAME is unset or empty', () => {
+    expect(parseConfig({ HOSTNAME: 'host-1' }).identity).toBe('host-1');
+    expect(parseConfig({ POD_NAME: '', HOSTNAME: 'host-1' }).identity).toBe('host-1');
+    expect(parseConfig({ POD_NAME: 'pod', HOSTNAME: 'host-1' }).identity).toBe('pod');
+  });
+
+  it('accepts the smallest legal timing (4/3/1) and the cost-optimized profile (30/20/2)', () => {
+    expect(parseConfig({ ...base, LEASE_DURATION_SECONDS: '4', LEASE_RENEW_DEADLINE_SECONDS: '3', LEASE_RETRY_PERIOD_SECONDS: '1' })).toMatchObject({
+      leaseDurationSeconds: 4,
+    });
+    expect(parseConfig({ ...base, LEASE_DURATION_SECONDS: '30', LEASE_RENEW_DEADLINE_SECONDS: '20' }).renewDeadlineSeconds).toBe(20);
+  });
+
+  it.each([
+    [{ ENABLE_LEADER_ELECTION: 'yes' }, 'ENABLE_LEADER_ELECTION', 'yes', /true or false/],
+    [{ ENABLE_LEADER_ELECTION: '1' }, 'ENABLE_LEADER_ELECTION', '1', /true or false/],
+    [{ LEASE_NAME: 'Bindy_Leader' }, 'LEASE_NAME', 'Bindy_Leader', /DNS-1123 subdomain/],
+    [{ LEASE_NAME: 'a'.repeat(254) }, 'LEASE_NAME', 'a'.repeat(254), /DNS-1123 subdomain/],
+    [{ LEASE_NAMESPACE: 'dns.system' }, 'LEASE_NAMESPACE', 'dns.system', /DNS-1123 label/],
+    [{ LEASE_NAMESPACE: 'a'.repeat(64) }, 'LEASE_NAMESPACE', 'a'.repeat(64), /DNS-1123 label/],
+    [{ LEASE_DURATION_SECONDS: '0' }, 'LEASE_DURATION_SECONDS', '0', /integer >= 1/],
+    [{ LEASE_DURATION_SECONDS: '15s' }, 'LEASE_DURATION_SECONDS', '15s', /integer >= 1/],
+    [{ LEASE_DURATION_SECONDS: '1.5' }, 'LEASE_DURATION_SECONDS', '1.5', /integer >= 1/],
+    [{ LEASE_DURATION_SECONDS: '-3' }, 'LEASE_DURATION_SECONDS', '-3', /integer >= 1/],
+    [{ LEASE_RENEW_DEADLINE_SECONDS: '15' }, 'LEASE_RENEW_DEADLINE_SECONDS', '15', /less than LEASE_DURATION_SECONDS \(15\)/],
+    [{ LEASE_RETRY_PERIOD_SECONDS: '0' }, 'LEASE_RETRY_PERIOD_SECONDS', '0', /integer >= 1/],
+    [{ LEASE_RENEW_DEADLINE_SECONDS: '12', LEASE_RETRY_PERIOD_SECONDS: '10' }, 'LEASE_RETRY_PERIOD_SECONDS', '10', /greater than 1.2 x/],
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', 'verbose', /one of fatal, error/],
+    [{ METRICS_PORT: '70000' }, 'METRICS_PORT', '70000', /from 0 to 65535/],
+    [{ HEALTH_PORT: 'http' }, 'HEALTH_PORT', 'http', /from 0 to 65535/],
+    [{ METRICS_PORT: '9000', HEALTH_PORT: '9000' }, 'HEALTH_PORT', '9000', /differ from METRICS_PORT/],
+    [{ BINDY_LEADERSHIP_PROBE: 'just-a-name' }, 'BINDY_LEADERSHIP_PROBE', 'just-a-name', /<namespace>\/<configmap name>/],
+  ])('rejects %j naming the variable, value and rule', (env, variable, value, rule) => {
+    const err = errorOf(env as Record<string, string>);
+    expect(err.variable).toBe(variable);
+    expect(err.value).toBe(value);
+    expect(err.rule).toMatch(rule);
+  });
+
+  it('rejects a missing identity', () => {
+    expect(() => parseConfig({})).toThrow(ConfigError);
+    expect(() => parseConfig({ POD_NAME: '', HOSTNAME: '' })).toThrow(/POD_NAME or HOSTNAME/);
+  });
+});
