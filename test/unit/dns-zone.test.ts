@@ -1,0 +1,126 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildZone, zoneOwner } from '../../src/dns/build.js';
+import { renderNamedConf, renderRndcKey } from '../../src/dns/named-conf.js';
+import { adminMailbox, contentHash, nextSerial, renderZone, soaSerial } from '../../src/dns/zone.js';
+import type { DNSZone, DnsRecord, RecordKind } from '../../src/crds/types.js';
+
+function zone(extra: Partial<DNSZone['spec']> = {}, name = 'example', created = '2026-01-01T00:00:00Z'): DNSZone {
+  return {
+    apiVersion: 'bindy.firestoned.io/v1beta1',
+    kind: 'DNSZone',
+    metadata: { name, namespace: 'ns', creationTimestamp: created },
+    spec: {
+      zoneName: 'example.com',
+      instanceSelector: { matchLabels: { app: 'dns' } },
+      recordSelector: { matchLabels: { zone: 'example' } },
+      soaRecord: { primaryNs: 'ns1.example.com', adminEmail: 'host.master@example.com' },
+      ...extra,
+    },
+  };
+}
+
+function rec(kind: RecordKind, name: string, spec: Record<string, unknown>, labels = { zone: 'example' }): DnsRecord {
+  return { apiVersion: 'bindy.firestoned.io/v1beta1', kind, metadata: { name, namespace: 'ns', labels }, spec: spec as never } as DnsRecord;
+}
+
+const everyKind: DnsRecord[] = [
+  rec('ARecord', 'www', { name: 'www', ipv4Address: '192.0.2.10', ttl: 60 }),
+  rec('ARecord', 'ns1', { name: 'ns1', ipv4Address: '192.0.2.53' }),
+  rec('AAAARecord', 'www6', { name: 'www', ipv6Address: '2001:DB8::10' }),
+  rec('CNAMERecord', 'blog', { name: 'blog', target: 'www.example.com' }),
+  rec('MXRecord', 'mx', { name: '@', priority: 10, mailServer: 'mail.example.com.' }),
+  rec('TXTRecord', 'txt', { name: '@', text: ['v=spf1 -all', 'say "hi"'] }),
+  rec('NSRecord', 'deleg', { name: 'sub', nameserver: 'ns.other.org' }),
+  rec('SRVRecord', 'srv', { name: '_sip._tcp', priority: 1, weight: 5, port: 5060, target: 'sip.example.com' }),
+  rec('CAARecord', 'caa', { name: '@', flags: 0, tag: 'issue', value: 'letsencrypt.org' }),
+];
+
+describe('zone rendering', () => {
+  it('renders every record kind into a zone that named-checkzone accepts', () => {
+    const built = buildZone(zone(), everyKind);
+    expect([...built.verdicts.values()].every((v) => v.ok)).toBe(true);
+    const text = renderZone(built.data, 7);
+    const dir = mkdtempSync(join(tmpdir(), 'dns-zone-'));
+    writeFileSync(join(dir, 'z'), text);
+    const out = execFileSync('named-checkzone', ['example.com', join(dir, 'z')], { encoding: 'utf8' });
+    expect(out).toContain('loaded serial 7');
+    expect(text).toContain('@ IN SOA ns1.example.com. host\\.master.example.com. 7 3600 600 604800 300');
+    expect(text).toContain('www 60 IN A 192.0.2.10');
+    expect(text).toContain('www IN AAAA 2001:db8::10');
+    expect(text).toContain('@ IN TXT "v=spf1 -all" "say \\"hi\\""');
+    expect(soaSerial(text)).toBe(7);
+  });
+
+  it('is deterministic: record order does not change the text or the hash', () => {
+    const a = buildZone(zone(), everyKind).data;
+    const b = buildZone(zone(), [...everyKind].reverse()).data;
+    expect(renderZone(a, 1)).toBe(renderZone(b, 1));
+    expect(contentHash(a)).toBe(contentHash(b));
+    expect(contentHash(a)).not.toBe(contentHash(buildZone(zone({ ttl: 60 }), everyKind).data));
+  });
+
+  it('attaches records by zoneRef even without labels, and ignores other namespaces', () => {
+    const byRef = rec('ARecord', 'ref', { name: 'ref', zoneRef: 'example', ipv4Address: '192.0.2.1' }, {} as never);
+    const otherNs = { ...rec('ARecord', 'x', { name: 'x', ipv4Address: '192.0.2.2' }), metadata: { name: 'x', namespace: 'other', labels: { zone: 'example' } } } as DnsRecord;
+    const built = buildZone(zone(), [byRef, otherNs]);
+    expect(built.data.records.map((r) => r.name)).toEqual(['ref']);
+  });
+
+  it('keeps serving valid records when one is invalid, and says what to fix', () => {
+    const bad = rec('ARecord', 'bad', { name: 'bad', ipv4Address: '300.1.1.1' });
+    const built = buildZone(zone(), [...everyKind, bad]);
+    expect(built.data.records).toHaveLength(everyKind.length);
+    expect(built.data.records.map((r) => r.source)).not.toContain('ARecord/ns/bad');
+    const verdict = built.verdicts.get('ARecord/ns/bad');
+    expect(verdict).toMatchObject({ ok: false, reason: 'InvalidAddress' });
+    expect(verdict && !verdict.ok && verdict.message).toMatch(/300\.1\.1\.1.*e\.g\. 192\.0\.2\.10/);
+  });
+
+  it('rejects a zone spec with a bad zone name', () => {
+    expect(buildZone(zone({ zoneName: 'bad_-.com' }), []).zoneVerdict).toMatchObject({ ok: false, reason: 'InvalidName' });
+  });
+});
+
+describe('serials and ownership', () => {
+  it.each([
+    [undefined, [], 1],
+    [5, [], 6],
+    [5, [9, 2], 10],
+    [12, [3], 13],
+  ])('nextSerial(%p, %p) = %p', (stored, reported, want) => {
+    expect(nextSerial(stored as number | undefined, reported as number[])).toBe(want);
+  });
+
+  it('refuses to wrap a 32-bit serial', () => {
+    expect(() => nextSerial(0xffffffff, [])).toThrow(/cannot grow/);
+  });
+
+  it('gives a duplicate zoneName to the oldest DNSZone', () => {
+    const older = zone({}, 'b', '2026-01-01T00:00:00Z');
+    const newer = zone({}, 'a', '2026-02-01T00:00:00Z');
+    expect(zoneOwner([newer, older])?.metadata.name).toBe('b');
+  });
+
+  it.each([
+    ['hostmaster@example.com', 'hostmaster.example.com.'],
+    ['hostmaster.example.com', 'hostmaster.example.com.'],
+    ['first.last@example.com', 'first\\.last.example.com.'],
+  ])('adminMailbox(%p) = %p', (email, want) => expect(adminMailbox(email)).toBe(want));
+});
+
+describe('named.conf', () => {
+  it('is authoritative-only with an rndc control channel, and named-checkconf accepts it', () => {
+    const conf = renderNamedConf({ recursion: false, allowQuery: ['any'], allowTransfer: ['none'], hideVersion: true });
+    expect(conf).toMatch(/recursion no;/);
+    expect(conf).toMatch(/version none;/);
+    expect(conf).toMatch(/allow-new-zones yes;/);
+    expect(conf).toMatch(/controls \{\n  inet 127\.0\.0\.1 port 953 allow \{ 127\.0\.0\.1; \} keys \{ "bindy-rndc"; \};/);
+    const dir = mkdtempSync(join(tmpdir(), 'dns-conf-'));
+    writeFileSync(join(dir, 'rndc.key'), renderRndcKey(Buffer.alloc(32, 1).toString('base64')));
+    writeFileSync(join(dir, 'named.conf'), conf.replace('/etc/bind/rndc', dir));
+    execFileSync('named-checkconf', [join(dir, 'named.conf')]);
+  });
+});
