@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { open, readFile, rename } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+/** Epoch identifies a term of leadership: the Lease holder and leaseTransitions when it acquired. */
+export interface Epoch {
+  readonly holder: string;
+  readonly transitions: number;
+}
+
+/** EpochOrder says how an epoch relates to another. */
+export type EpochOrder = 'older' | 'same' | 'newer' | 'conflict';
+
+/**
+ * compareEpochs orders `a` against `b`: by transitions; equal transitions with different
+ * holders is a conflict (two claims to the same term — at most one is the real leader).
+ */
+export function compareEpochs(a: Epoch, b: Epoch): EpochOrder {
+  if (a.transitions < b.transitions) return 'older';
+  if (a.transitions > b.transitions) return 'newer';
+  return a.holder === b.holder ? 'same' : 'conflict';
+}
+
+/** formatEpoch renders an epoch for logs and error messages. */
+export function formatEpoch(e: Epoch | undefined): string {
+  return e === undefined ? 'none' : `${e.holder || '<released>'}@${e.transitions}`;
+}
+
+/** CorruptEpochError means the epoch file exists but cannot be trusted; writes stay refused. */
+export class CorruptEpochError extends Error {
+  override readonly name = 'CorruptEpochError';
+}
+
+function checksum(e: Epoch): string {
+  return createHash('sha256').update(`${e.holder}\n${e.transitions}`).digest('hex');
+}
+
+/**
+ * EpochFile persists the highest accepted epoch. save() returns only after the data and the
+ * directory entry are on disk (tmp + fsync + rename + fsync dir), so an answer given after
+ * save() survives a crash. load() verifies a checksum: a torn or edited file is reported as
+ * corrupt, never read as "no epoch", because forgetting the epoch would re-admit a stale leader.
+ */
+export class EpochFile {
+  constructor(readonly path: string) {}
+
+  /** load returns the stored epoch, undefined when no file exists, or throws CorruptEpochError. */
+  async load(): Promise<Epoch | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new CorruptEpochError(`epoch file ${this.path} cannot be read: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      const doc = JSON.parse(text) as { holder?: unknown; transitions?: unknown; sha256?: unknown };
+      const epoch = { holder: doc.holder, transitions: doc.transitions } as Epoch;
+      if (typeof epoch.holder !== 'string' || !Number.isSafeInteger(epoch.transitions) || epoch.transitions < 0) throw new Error('bad fields');
+      if (doc.sha256 !== checksum(epoch)) throw new Error('checksum mismatch');
+      return epoch;
+    } catch (err) {
+      throw new CorruptEpochError(
+        `epoch file ${this.path} is corrupt (${(err as Error).message}); refusing writes rather than forgetting the fencing epoch — ` +
+          'restore it, or delete it so the agent relearns the epoch from the Lease',
+        { cause: err },
+      );
+    }
+  }
+
+  /** save durably replaces the stored epoch. */
+  async save(epoch: Epoch): Promise<void> {
+    await writeDurably(this.path, `${JSON.stringify({ holder: epoch.holder, transitions: epoch.transitions, sha256: checksum(epoch) })}\n`);
+  }
+}
+
+/** writeDurably writes a file atomically: readers see the old or the new content, never a mix. */
+export async function writeDurably(path: string, content: string): Promise<void> {
+  const tmp = join(dirname(path), `.${process.pid}.${Date.now()}.tmp`);
+  const file = await open(tmp, 'w', 0o600);
+  try {
+    await file.writeFile(content);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(tmp, path);
+  // The rename is only durable once the directory itself is synced.
+  const dir = await open(dirname(path), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}

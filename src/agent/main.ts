@@ -1,0 +1,96 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { Counter, Registry } from 'prom-client';
+import type { KubeClient } from '../kube/api-client.js';
+import { isNotFound } from '../kube/api-error.js';
+import { RndcControl, type BindControl, type RndcOptions } from './bind.js';
+import { EpochFile, type Epoch } from './epoch.js';
+import { EpochGuard, type LeaseReader } from './fence.js';
+import { AgentApi } from './server.js';
+import { ZoneFiles } from './zones.js';
+
+/** AgentConfig is everything one agent needs; the CLI builds it from the environment. */
+export interface AgentConfig {
+  readonly listenHost: string;
+  readonly port: number;
+  /** Shared with named: zones under `<dataDir>/zones`, the fencing epoch in `<dataDir>/epoch.json`. */
+  readonly dataDir: string;
+  /** The bearer token the operator must present (from the instance's agent Secret). */
+  readonly token: () => string;
+  readonly rndc: RndcOptions;
+  /** The Lease the leader holds, read to learn the current epoch; absent with leader election off. */
+  readonly lease?: { readonly client: KubeClient; readonly namespace: string; readonly name: string };
+  readonly log: Logger;
+  /** Replaces rndc (tests). */
+  readonly bind?: BindControl;
+}
+
+/** RunningAgent is a started agent. */
+export interface RunningAgent {
+  readonly port: number;
+  readonly registry: Registry;
+  close(): Promise<void>;
+}
+
+/** leaseReader reads the Lease's current epoch; a missing Lease means no leader has ever held it. */
+export function leaseReader(client: KubeClient, namespace: string, name: string): LeaseReader {
+  return async () => {
+    try {
+      const lease = await client.get<{ spec?: { holderIdentity?: string; leaseTransitions?: number } }>(
+        `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/${name}`,
+        { timeoutMs: 5_000 },
+      );
+      return { holder: lease.spec?.holderIdentity ?? '', transitions: lease.spec?.leaseTransitions ?? 0 } satisfies Epoch;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  };
+}
+
+/**
+ * runAgent starts the agent: (1) load the epoch and the stored zones, (2) make named serve the
+ * stored zones again (it may have restarted without them), (3) serve the API. named may still be
+ * starting, so step 2 retries in the background instead of blocking the API.
+ */
+export async function runAgent(config: AgentConfig): Promise<RunningAgent> {
+  const log = config.log;
+  const registry = new Registry();
+  const fencedWrites = new Counter({ name: 'bindy_fenced_writes_total', help: 'Writes refused because they carried a stale epoch', labelNames: ['component'], registers: [registry] });
+  const readLease: LeaseReader = config.lease ? leaseReader(config.lease.client, config.lease.namespace, config.lease.name) : async () => undefined;
+  const guard = new EpochGuard(new EpochFile(join(config.dataDir, 'epoch.json')), readLease);
+  await guard.init();
+  const zones = new ZoneFiles(join(config.dataDir, 'zones'), config.bind ?? new RndcControl(config.rndc));
+  const stored = await zones.load();
+  const stop = new AbortController();
+  void resyncUntilDone(zones, stop.signal, log);
+  const api = new AgentApi({ token: config.token, zones, guard, log, registry, fencedWrites });
+  const server = createServer(api.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.listenHost, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ host: config.listenHost, port, zones: stored.length, epoch: guard.current ?? null }, 'agent started');
+  return { port, registry, close: () => closeAll(server, stop) };
+}
+
+async function resyncUntilDone(zones: ZoneFiles, signal: AbortSignal, log: Logger): Promise<void> {
+  for (let delay = 200; !signal.aborted; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      await zones.resync();
+      return;
+    } catch (err) {
+      log.debug({ err }, 'named not ready for resync yet');
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+function closeAll(server: Server, stop: AbortController): Promise<void> {
+  stop.abort();
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}

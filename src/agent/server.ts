@@ -1,0 +1,121 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Counter, Registry } from 'prom-client';
+import { ZoneCheckError } from './bind.js';
+import { formatEpoch, type Epoch } from './epoch.js';
+import type { EpochGuard } from './fence.js';
+import { BadZoneNameError, type ZoneFiles } from './zones.js';
+
+/** EPOCH_HEADERS carry the leader's fencing token on every mutating request. */
+export const EPOCH_HEADERS = { holder: 'x-bindy-epoch-holder', transitions: 'x-bindy-epoch-transitions' } as const;
+
+const MAX_ZONE_BYTES = 8 * 1024 * 1024;
+
+export interface AgentApiDeps {
+  readonly token: () => string;
+  readonly zones: ZoneFiles;
+  readonly guard: EpochGuard;
+  readonly log: Logger;
+  readonly registry: Registry;
+  readonly fencedWrites: Counter<'component'>;
+}
+
+/**
+ * AgentApi answers the operator. Reads are cheap; every mutation runs alone (one queue), from
+ * the epoch check to named's reload, so a write admitted under an older epoch can never land
+ * after a write of a newer one.
+ */
+export class AgentApi {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: AgentApiDeps) {}
+
+  handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.route(req, res).catch((err: unknown) => {
+      this.deps.log.error({ err, method: req.method, url: req.url }, 'agent request failed');
+      reply(res, 500, { error: (err as Error).message });
+    });
+  };
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://agent');
+    if (req.method === 'GET' && url.pathname === '/healthz') return reply(res, 200, { ok: true });
+    if (req.method === 'GET' && url.pathname === '/metrics') {
+      res.writeHead(200, { 'content-type': this.deps.registry.contentType });
+      res.end(await this.deps.registry.metrics());
+      return;
+    }
+    if (!this.authorized(req)) return reply(res, 401, { error: 'missing or wrong bearer token' });
+    if (req.method === 'GET' && url.pathname === '/v1/zones') {
+      return reply(res, 200, { zones: this.deps.zones.list(), epoch: this.deps.guard.current ?? null });
+    }
+    const m = /^\/v1\/zones\/([^/]+)$/.exec(url.pathname);
+    if (!m || (req.method !== 'PUT' && req.method !== 'DELETE')) return reply(res, 404, { error: `no route ${req.method} ${url.pathname}` });
+    const zone = decodeURIComponent(m[1] ?? '');
+    const body = req.method === 'PUT' ? await readBody(req) : '';
+    await this.exclusive(() => this.mutate(req, res, zone, body));
+  }
+
+  private async mutate(req: IncomingMessage, res: ServerResponse, zone: string, body: string): Promise<void> {
+    const epoch = epochOf(req);
+    if (typeof epoch === 'string') return reply(res, 400, { error: epoch });
+    // 1. Fence first: nothing below runs for a stale leader.
+    const admission = await this.deps.guard.admit(epoch);
+    if (!admission.ok) {
+      if (admission.status === 409) {
+        this.deps.fencedWrites.inc({ component: 'agent' });
+        this.deps.log.warn({ zone, method: req.method, requested: formatEpoch(epoch), current: formatEpoch(this.deps.guard.current) }, 'Refused write with stale epoch');
+      }
+      return reply(res, admission.status, { error: admission.message, epoch: this.deps.guard.current ?? null });
+    }
+    // 2. Apply: validate + atomic write + rndc for PUT, rndc delzone + unlink for DELETE.
+    try {
+      if (req.method === 'PUT') return reply(res, 200, await this.deps.zones.put(zone, body));
+      const existed = await this.deps.zones.remove(zone);
+      return reply(res, existed ? 200 : 404, { name: zone, deleted: existed });
+    } catch (err) {
+      if (err instanceof ZoneCheckError || err instanceof BadZoneNameError) return reply(res, 422, { error: err.message });
+      throw err;
+    }
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    const header = req.headers.authorization ?? '';
+    const expected = Buffer.from(`Bearer ${this.deps.token()}`);
+    const given = Buffer.from(header);
+    return this.deps.token().length > 0 && given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+function epochOf(req: IncomingMessage): Epoch | string {
+  const holder = req.headers[EPOCH_HEADERS.holder];
+  const transitions = req.headers[EPOCH_HEADERS.transitions];
+  if (typeof holder !== 'string' || holder.length === 0 || typeof transitions !== 'string' || !/^\d{1,15}$/.test(transitions)) {
+    return `mutating requests need headers X-Bindy-Epoch-Holder (non-empty) and X-Bindy-Epoch-Transitions (integer ≥ 0)`;
+  }
+  return { holder, transitions: Number(transitions) };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_ZONE_BYTES) throw new Error(`zone text larger than ${MAX_ZONE_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

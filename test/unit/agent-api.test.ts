@@ -1,0 +1,75 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { ZoneCheckError, type BindControl } from '../../src/agent/bind.js';
+import { AgentClient, AgentError, StaleEpochError } from '../../src/agent/client.js';
+import { runAgent, type RunningAgent } from '../../src/agent/main.js';
+
+/** FakeBind records calls; check() parses the serial like named-checkzone would, and refuses "BAD". */
+class FakeBind implements BindControl {
+  readonly calls: string[] = [];
+  async serve(zone: string): Promise<void> {
+    this.calls.push(`serve ${zone}`);
+  }
+  async remove(zone: string): Promise<void> {
+    this.calls.push(`remove ${zone}`);
+  }
+  async check(zone: string, file: string): Promise<number> {
+    const text = (await import('node:fs')).readFileSync(file, 'utf8');
+    if (text.includes('BAD')) throw new ZoneCheckError(`named-checkzone rejected ${zone}: bad`);
+    return Number(/SOA \S+ \S+ (\d+)/.exec(text)?.[1]);
+  }
+}
+
+const zoneText = (serial: number) => `$ORIGIN example.com.\n@ IN SOA ns1.example.com. h.example.com. ${serial} 1 1 1 1\n`;
+
+describe('agent API', () => {
+  let agent: RunningAgent;
+  let bind: FakeBind;
+  const client = (token = 'secret-token') => new AgentClient('127.0.0.1', agent.port, token);
+
+  beforeEach(async () => {
+    bind = new FakeBind();
+    agent = await runAgent({
+      listenHost: '127.0.0.1',
+      port: 0,
+      dataDir: mkdtempSync(join(tmpdir(), 'agent-')),
+      token: () => 'secret-token',
+      rndc: { server: '127.0.0.1', port: 1, keyFile: '/nonexistent' },
+      log: pino({ level: 'silent' }),
+      bind,
+    });
+  });
+  afterEach(() => agent.close());
+
+  it('puts, lists and deletes zones', async () => {
+    const a = { holder: 'op-a', transitions: 1 };
+    expect(await client().put('example.com', zoneText(3), a)).toEqual({ name: 'example.com', serial: 3 });
+    expect(await client().list()).toEqual([{ name: 'example.com', serial: 3 }]);
+    await client().delete('example.com', a);
+    expect(await client().list()).toEqual([]);
+    expect(bind.calls).toEqual(['serve example.com', 'remove example.com']);
+  });
+
+  it('answers 401 to a missing or wrong token and changes nothing', async () => {
+    await expect(client('wrong').put('example.com', zoneText(1), { holder: 'a', transitions: 1 })).rejects.toMatchObject({ status: 401 });
+    await expect(client('').list()).rejects.toBeInstanceOf(AgentError);
+    expect(bind.calls).toEqual([]);
+  });
+
+  it('refuses a stale epoch with 409, leaves the zone untouched and counts it', async () => {
+    await client().put('example.com', zoneText(5), { holder: 'op-b', transitions: 2 });
+    await expect(client().put('example.com', zoneText(6), { holder: 'op-a', transitions: 1 })).rejects.toBeInstanceOf(StaleEpochError);
+    await expect(client().delete('example.com', { holder: 'op-a', transitions: 1 })).rejects.toThrow(/op-a@1.*op-b@2/);
+    expect(await client().list()).toEqual([{ name: 'example.com', serial: 5 }]);
+    expect(await agent.registry.metrics()).toMatch(/bindy_fenced_writes_total\{component="agent"\} 2/);
+  });
+
+  it('answers 422 with named-checkzone output for a zone named refuses, and 400 without an epoch', async () => {
+    await expect(client().put('example.com', `BAD ${zoneText(1)}`, { holder: 'a', transitions: 1 })).rejects.toMatchObject({ status: 422 });
+    await expect(client().put('../etc', zoneText(1), { holder: 'a', transitions: 1 })).rejects.toMatchObject({ status: 422 });
+    await expect(client().put('example.com', zoneText(1), { holder: '', transitions: 1 })).rejects.toMatchObject({ status: 400 });
+    expect(bind.calls).toEqual([]);
+  });
+});

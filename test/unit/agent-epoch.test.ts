@@ -1,0 +1,113 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compareEpochs, CorruptEpochError, EpochFile, type Epoch } from '../../src/agent/epoch.js';
+import { EpochGuard } from '../../src/agent/fence.js';
+
+const e = (holder: string, transitions: number): Epoch => ({ holder, transitions });
+
+describe('compareEpochs', () => {
+  it.each([
+    [e('a', 1), e('a', 2), 'older'],
+    [e('b', 3), e('a', 2), 'newer'],
+    [e('a', 2), e('a', 2), 'same'],
+    [e('b', 2), e('a', 2), 'conflict'],
+    [e('', 2), e('a', 2), 'conflict'],
+  ])('%j vs %j is %s', (a, b, want) => expect(compareEpochs(a, b)).toBe(want));
+});
+
+describe('EpochFile', () => {
+  const dir = () => mkdtempSync(join(tmpdir(), 'epoch-'));
+
+  it('round-trips an epoch and reports a missing file as none', async () => {
+    const file = new EpochFile(join(dir(), 'epoch.json'));
+    expect(await file.load()).toBeUndefined();
+    await file.save(e('pod-a', 7));
+    expect(await file.load()).toEqual(e('pod-a', 7));
+  });
+
+  it.each([
+    ['torn write', (t: string) => t.slice(0, 10)],
+    ['edited transitions', (t: string) => t.replace('"transitions":7', '"transitions":0')],
+    ['empty file', () => ''],
+  ])('treats a %s as corrupt, never as epoch zero', async (_, damage) => {
+    const path = join(dir(), 'epoch.json');
+    const file = new EpochFile(path);
+    await file.save(e('pod-a', 7));
+    writeFileSync(path, damage(readFileSync(path, 'utf8')));
+    await expect(file.load()).rejects.toThrow(CorruptEpochError);
+  });
+});
+
+describe('EpochGuard', () => {
+  function guard(lease: () => Epoch | undefined, path = join(mkdtempSync(join(tmpdir(), 'guard-')), 'epoch.json')) {
+    const reads: number[] = [];
+    const g = new EpochGuard(new EpochFile(path), async () => {
+      reads.push(1);
+      return lease();
+    });
+    return { g, reads, path };
+  }
+
+  it('accepts a first epoch that matches the Lease and stores it before answering', async () => {
+    const { g, path } = guard(() => e('a', 1));
+    await g.init();
+    expect(await g.admit(e('a', 1))).toEqual({ ok: true });
+    expect(await new EpochFile(path).load()).toEqual(e('a', 1));
+  });
+
+  it('refuses an older epoch, naming both', async () => {
+    const { g } = guard(() => e('b', 2));
+    await g.init();
+    expect(await g.admit(e('b', 2))).toEqual({ ok: true });
+    const refused = await g.admit(e('a', 1));
+    expect(refused).toMatchObject({ ok: false, status: 409 });
+    expect(!refused.ok && refused.message).toMatch(/a@1.*b@2/);
+  });
+
+  it('refuses a different holder at the same term', async () => {
+    const { g } = guard(() => e('a', 1));
+    await g.init();
+    await g.admit(e('a', 1));
+    expect(await g.admit(e('b', 1))).toMatchObject({ ok: false, status: 409 });
+  });
+
+  it('with an empty disk, learns from the Lease and refuses the deposed leader', async () => {
+    const { g } = guard(() => e('b', 5));
+    await g.init();
+    expect(g.current).toEqual(e('b', 5));
+    expect(await g.admit(e('a', 4))).toMatchObject({ ok: false, status: 409 });
+    expect(await g.admit(e('b', 5))).toEqual({ ok: true });
+  });
+
+  it('checks the Lease before accepting a higher epoch it has not seen', async () => {
+    let lease = e('a', 1);
+    const { g, reads } = guard(() => lease);
+    await g.init();
+    await g.admit(e('a', 1));
+    const before = reads.length;
+    await g.admit(e('a', 1));
+    expect(reads.length).toBe(before); // same epoch: no apiserver round trip
+    lease = e('c', 3);
+    expect(await g.admit(e('b', 2))).toMatchObject({ ok: false, status: 409 });
+    expect(await g.admit(e('c', 3))).toEqual({ ok: true });
+  });
+
+  it('refuses writes with 503 when the Lease cannot be read for an unseen epoch', async () => {
+    const { g } = guard(() => {
+      throw new Error('apiserver down');
+    });
+    await g.init();
+    expect(await g.admit(e('a', 1))).toMatchObject({ ok: false, status: 503 });
+  });
+
+  it('refuses every write when the epoch file is corrupt', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'guard-')), 'epoch.json');
+    writeFileSync(path, '{"holder":"a","transitions":3');
+    const { g } = guard(() => e('a', 3), path);
+    await g.init();
+    const refused = await g.admit(e('a', 3));
+    expect(refused).toMatchObject({ ok: false, status: 503 });
+    expect(!refused.ok && refused.message).toMatch(/corrupt/);
+  });
+});
