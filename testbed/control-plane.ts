@@ -99,7 +99,7 @@ async function startOnce(binary: string, pidFile: string, options: ControlPlaneO
   const run = (name: string, args: string[]): ManagedProcess => {
     const p = new ManagedProcess({ name, command: binary, args: [name, ...args], logFile: join(options.stateDir, 'logs', `${name}.log`) });
     processes.push(p);
-    writePidFile(pidFile, processes, binary);
+    writePidFile(pidFile, processes, binary, workDir);
     return p;
   };
   try {

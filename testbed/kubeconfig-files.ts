@@ -4,8 +4,10 @@ import { stringify } from 'yaml';
 
 export interface TokenKubeconfig {
   readonly server: string;
-  /** PEM of the CA that signs the apiserver's serving certificate; omitted means insecure-skip-tls-verify. */
+  /** PEM of the CA that signs the apiserver's serving certificate; omitted means the system CAs. */
   readonly caPem?: string;
+  /** Skip verifying the serving certificate (only when the source kubeconfig did). */
+  readonly insecure?: boolean;
   readonly user: string;
   readonly token: string;
   /** Default namespace of the context. */
@@ -16,7 +18,7 @@ export interface TokenKubeconfig {
 export function writeTokenKubeconfig(path: string, config: TokenKubeconfig): void {
   const cluster: Record<string, string | boolean> = { server: config.server };
   if (config.caPem) cluster['certificate-authority-data'] = Buffer.from(config.caPem).toString('base64');
-  else cluster['insecure-skip-tls-verify'] = true;
+  else if (config.insecure) cluster['insecure-skip-tls-verify'] = true;
   const doc = {
     apiVersion: 'v1',
     kind: 'Config',

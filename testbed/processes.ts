@@ -107,10 +107,13 @@ function installExitHook(): void {
   });
 }
 
-/** writePidFile records the running children, with the binary path to recognise them later. */
-export function writePidFile(path: string, processes: readonly ManagedProcess[], binary: string): void {
+/**
+ * writePidFile records the running children, with the binary path to recognise them
+ * later, and the temp dir they use so a later cleanup can remove it too.
+ */
+export function writePidFile(path: string, processes: readonly ManagedProcess[], binary: string, workDir: string): void {
   const pids = processes.map((p) => p.pid).filter((pid): pid is number => pid !== undefined);
-  writeFileSync(path, JSON.stringify({ binary, pids, owner: process.pid }, null, 2));
+  writeFileSync(path, JSON.stringify({ binary, pids, workDir, owner: process.pid }, null, 2));
 }
 
 /**
@@ -122,7 +125,9 @@ export function killLeftovers(path: string): number {
   if (!existsSync(path)) return 0;
   let killed = 0;
   try {
-    const record = JSON.parse(readFileSync(path, 'utf8')) as { binary?: string; pids?: number[] };
+    const record = JSON.parse(readFileSync(path, 'utf8')) as { binary?: string; pids?: number[]; owner?: number; workDir?: string };
+    // Another live run (e.g. a second `npm test` in the same tree) still owns them.
+    if (record.owner !== undefined && record.owner !== process.pid && isAlive(record.owner)) return 0;
     for (const pid of record.pids ?? []) {
       if (record.binary && commandLine(pid).includes(record.binary)) {
         try {
@@ -133,6 +138,7 @@ export function killLeftovers(path: string): number {
         }
       }
     }
+    if (record.workDir && /bindy-testbed-[^/]+$/.test(record.workDir)) rmSync(record.workDir, { recursive: true, force: true });
   } catch {
     // A corrupt pid file is only a missed cleanup, never a reason to fail the start.
   }
@@ -145,5 +151,15 @@ function commandLine(pid: number): string {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
   } catch {
     return '';
+  }
+}
+
+/** isAlive is true while a process with this pid exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,0 +1,38 @@
+/**
+ * jest-global-setup.ts starts one test bed per jest run (see session.ts) and hands it
+ * to the test workers through BINDY_TESTBED_STATE. With KUBECONFIG set, the tests use
+ * that cluster instead. If the bed cannot start, this throws and the whole run fails
+ * with the reason: integration tests are never skipped silently.
+ *
+ * Jest loads this one file through its transform but resolves its imports natively, so
+ * `./session.js` would not be found next to `session.ts`; the test bed code is therefore
+ * loaded with tsx's loader instead (the same one `npm run testbed` uses).
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
+import type { Session } from './session.js';
+
+declare global {
+  // Shared with jest-global-teardown.ts, which jest runs in the same process.
+  var __BINDY_TESTBED__: Session | undefined;
+}
+
+export default async function globalSetup(globalConfig: { rootDir: string }): Promise<void> {
+  const started = Date.now();
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const kubeconfig = process.env.KUBECONFIG?.split(':').find((p) => p.length > 0);
+  let session: Session;
+  try {
+    const here = pathToFileURL(join(globalConfig.rootDir, 'testbed', 'jest-global-setup.ts')).href;
+    const { startSession } = (await tsImport('./session.ts', here)) as typeof import('./session.js');
+    session = await startSession({ kubeconfig, log });
+  } catch (err) {
+    if (process.env.DEBUG_TESTBED) console.error(err);
+    throw new Error(`test bed failed to start: ${(err as Error).message}`, { cause: err });
+  }
+  globalThis.__BINDY_TESTBED__ = session;
+  process.env.BINDY_TESTBED_STATE = session.stateFile;
+  const where = session.state.local ? `local control plane at ${session.state.server}` : `cluster of KUBECONFIG=${kubeconfig}`;
+  log(`\ntestbed: ${where} ready in ${Date.now() - started} ms (admin kubeconfig: ${session.state.kubeconfigs.admin})`);
+}

@@ -1,0 +1,88 @@
+/**
+ * session.ts starts "a test bed" for jest and the CLI: a local control plane, or, when
+ * asked, an existing cluster from $KUBECONFIG. Each session has its own state dir under
+ * .testbed/ (run-<pid>), so two runs in one work tree never share kubeconfigs or kill
+ * each other's processes; a new session removes the dirs of runs whose process is gone
+ * and kills anything they left running.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KubeClient } from '../src/kube/api-client.js';
+import { loadKubeconfigFile } from '../src/kube/kubeconfig.js';
+import { startControlPlane } from './control-plane.js';
+import { ensureServiceAccounts, useExistingCluster } from './external.js';
+import { isAlive, killLeftovers } from './processes.js';
+import { DEFAULT_STATE_FILE, writeTestbedState, type TestbedState } from './state.js';
+
+/** TESTBED_DIR is .testbed/ in the repository (gitignored). */
+export const TESTBED_DIR = fileURLToPath(new URL('../.testbed/', import.meta.url));
+
+export interface SessionOptions {
+  /** Use this existing cluster instead of starting one (needs cluster-admin). */
+  readonly kubeconfig?: string;
+  readonly log?: (line: string) => void;
+}
+
+/** Session is a ready test bed; its state is also written to `<stateDir>/state.json`. */
+export interface Session {
+  readonly state: TestbedState;
+  readonly stateFile: string;
+  stop(): Promise<void>;
+}
+
+/** startSession cleans up after dead runs, then starts (or adopts) a cluster and writes its state. */
+export async function startSession(options: SessionOptions = {}): Promise<Session> {
+  pruneDeadRuns(options.log);
+  const stateDir = join(TESTBED_DIR, `run-${process.pid}`);
+  rmSync(stateDir, { recursive: true, force: true });
+  mkdirSync(stateDir, { recursive: true });
+  const stateFile = join(stateDir, 'state.json');
+  const publish = (state: TestbedState): void => {
+    writeTestbedState(stateFile, state);
+    // The latest session is also at .testbed/state.json, for tools run by hand.
+    writeTestbedState(DEFAULT_STATE_FILE, state);
+  };
+  if (options.kubeconfig) {
+    const state = await useExistingCluster(options.kubeconfig, stateDir);
+    publish(state);
+    return { state, stateFile, stop: async () => undefined };
+  }
+  const cp = await startControlPlane({ stateDir, log: options.log });
+  try {
+    const admin = new KubeClient(loadKubeconfigFile(cp.kubeconfigs.admin));
+    await ensureServiceAccounts(admin).finally(() => admin.close());
+  } catch (err) {
+    await cp.stop();
+    throw err;
+  }
+  const state: TestbedState = {
+    local: true,
+    server: cp.server,
+    kubeconfigs: cp.kubeconfigs,
+    tokens: cp.tokens,
+    stateDir,
+    pids: cp.pids,
+    timings: cp.timings,
+  };
+  try {
+    publish(state);
+  } catch (err) {
+    await cp.stop();
+    throw err;
+  }
+  // Kubeconfigs and logs stay for a look after the run; the next run prunes them.
+  return { state, stateFile, stop: () => cp.stop() };
+}
+
+/** pruneDeadRuns kills leftovers of runs whose owner died (pid files) and removes their dirs. */
+function pruneDeadRuns(log?: (line: string) => void): void {
+  if (!existsSync(TESTBED_DIR)) return;
+  for (const entry of readdirSync(TESTBED_DIR)) {
+    const match = /^run-(\d+)$/.exec(entry);
+    if (!match || Number(match[1]) === process.pid || isAlive(Number(match[1]))) continue;
+    const killed = killLeftovers(join(TESTBED_DIR, entry, 'pids.json'));
+    if (killed > 0) log?.(`testbed: killed ${killed} process(es) left by a crashed run (${entry})`);
+    rmSync(join(TESTBED_DIR, entry), { recursive: true, force: true });
+  }
+}
