@@ -52,10 +52,10 @@ export function bindyAlertRuleGroups(job: string, namespace: string): AlertRuleG
         // scrape still says 1 while the new leader's first scrape says 1).
         rule('BindyMultipleLeaders', `sum by (namespace) (bindy_is_leader{${sel}}) > 1`, '1m', 'critical',
           'More than one bindy replica claims leadership',
-          '{{ $value }} bindy replicas report bindy_is_leader=1. Check Lease {{ $labels.namespace }} holders, clock and network partitions.'),
+          'More than one bindy replica in {{ $labels.namespace }} has reported bindy_is_leader=1 for 1 minute. Check the Lease holder, pod clocks and network partitions.'),
         rule('BindyFrequentLeaderChanges', `sum by (namespace) (increase(bindy_leader_elections_total{${sel}}[1h])) > 3`, undefined, 'warning',
           'bindy leadership changed more than 3 times in an hour',
-          'Leadership changed {{ $value | humanize }} times in the last hour: pods restarting, renewals failing or the apiserver is slow.'),
+          'Leadership of bindy in {{ $labels.namespace }} changed more than 3 times in the last hour: pods restarting, renewals failing or a slow apiserver.'),
       ],
     },
     {
@@ -66,7 +66,7 @@ export function bindyAlertRuleGroups(job: string, namespace: string): AlertRuleG
           `No bindy metrics target of job ${job} in ${namespace} has been up for 5 minutes.`),
         rule('BindyReconcileErrors', `sum by (namespace, kind) (rate(bindy_reconcile_total{${sel},result="error"}[5m])) > 0`, '10m', 'warning',
           'bindy reconciles of {{ $labels.kind }} are failing',
-          '{{ $labels.kind }} reconciles in {{ $labels.namespace }} have failed continuously for 10 minutes ({{ $value | humanize }}/s). See the operator logs and the objects\' Ready conditions.'),
+          '{{ $labels.kind }} reconciles in {{ $labels.namespace }} have failed continuously for 10 minutes. See the operator logs and the objects\' Ready conditions.'),
       ],
     },
   ];
