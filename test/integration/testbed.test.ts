@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KubeClient } from '../../src/kube/api-client.js';
 import { isConflict, isNotFound, KubeApiError } from '../../src/kube/api-error.js';
+import { runGo, SOURCE_DIR } from '../../testbed/build.js';
 import { adminClient, loadTestbed, serviceAccountClient } from '../../testbed/state.js';
 
 interface Meta {
@@ -152,4 +153,12 @@ test('kube-controller-manager makes a ReplicaSet and Pods for a Deployment and g
     if (rsLeft.items.length + podsLeft.items.length > 0) throw new Error(`${rsLeft.items.length} ReplicaSets, ${podsLeft.items.length} Pods left`);
   });
   await expect(admin.get(`/apis/apps/v1/namespaces/${ns}/deployments/gc-probe`).catch((e: unknown) => isNotFound(e))).resolves.toBe(true);
+});
+
+test('the test bed build says so when Go is not installed', async () => {
+  await expect(runGo(['version'], process.cwd(), { PATH: '/nonexistent' })).rejects.toThrow(/`go` command is not on PATH/);
+});
+
+test('the test bed build shows the tail of the Go output when the build fails', async () => {
+  await expect(runGo(['build', './no-such-package'], SOURCE_DIR, process.env)).rejects.toThrow(/failed \(exit 1\); last output:\n.*no-such-package/s);
 });
