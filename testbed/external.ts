@@ -38,7 +38,12 @@ export async function ensureServiceAccounts(admin: KubeClient): Promise<void> {
 
 /** useExistingCluster writes ServiceAccount kubeconfigs for the cluster of `kubeconfigPath` into stateDir. */
 export async function useExistingCluster(kubeconfigPath: string, stateDir: string): Promise<TestbedState> {
-  const connection = loadKubeconfigFile(kubeconfigPath);
+  let connection;
+  try {
+    connection = loadKubeconfigFile(kubeconfigPath);
+  } catch (err) {
+    throw new Error(`testbed: cannot read KUBECONFIG=${kubeconfigPath}: ${(err as Error).message}`, { cause: err });
+  }
   const admin = new KubeClient(connection, { userAgent: 'bindy-testbed-setup' });
   try {
     await ensureServiceAccounts(admin);

@@ -1,7 +1,7 @@
 /**
  * jest-global-setup.ts starts one test bed per jest run (see session.ts) and hands it
  * to the test workers through BINDY_TESTBED_STATE. With KUBECONFIG set, the tests use
- * that cluster instead. If the bed cannot start, this throws and the whole run fails
+ * that cluster instead (unless BINDY_TESTBED_LOCAL=1). If the bed cannot start, this throws and the whole run fails
  * with the reason: integration tests are never skipped silently.
  *
  * Jest loads this one file through its transform but resolves its imports natively, so
@@ -21,7 +21,8 @@ declare global {
 export default async function globalSetup(globalConfig: { rootDir: string }): Promise<void> {
   const started = Date.now();
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  const kubeconfig = process.env.KUBECONFIG?.split(':').find((p) => p.length > 0);
+  // BINDY_TESTBED_LOCAL=1 starts a local bed even when the shell has a KUBECONFIG.
+  const kubeconfig = process.env.BINDY_TESTBED_LOCAL === '1' ? undefined : process.env.KUBECONFIG?.split(':').find((p) => p.length > 0);
   let session: Session;
   try {
     const here = pathToFileURL(join(globalConfig.rootDir, 'testbed', 'jest-global-setup.ts')).href;
