@@ -61,7 +61,7 @@ export function bindyAlertRuleGroups(job: string, namespace: string): AlertRuleG
     {
       name: 'bindy.operator',
       rules: [
-        rule('BindyOperatorDown', `absent(up{${sel}} == 1)`, '5m', 'critical',
+        rule('BindyOperatorDown', `max by (job, namespace) (up{${sel}}) == 0 or absent(up{${sel}})`, '5m', 'critical',
           'bindy operator is down',
           `No bindy metrics target of job ${job} in ${namespace} has been up for 5 minutes.`),
         rule('BindyReconcileErrors', `sum by (namespace, kind) (rate(bindy_reconcile_total{${sel},result="error"}[5m])) > 0`, '10m', 'warning',
