@@ -23,6 +23,8 @@ export interface WatchOptions {
   readonly signal: AbortSignal;
   /** The stream is cut when nothing (not even a bookmark) arrives for this long: a blackholed link sends no FIN. */
   readonly idleTimeoutMs?: number;
+  /** onOpen is called once the server has accepted the watch (status 200), before any event. */
+  readonly onOpen?: () => void;
 }
 
 export interface KubeClientOptions {
@@ -108,6 +110,7 @@ export class KubeClient {
     const query = { ...options.query, watch: true, allowWatchBookmarks: true };
     const { res, deadline } = await this.open('GET', path, { query, signal: options.signal }, options.idleTimeoutMs ?? 0);
     if ((res.statusCode ?? 0) !== 200) throw toApiError('WATCH', path, res.statusCode ?? 0, await readAll(res, deadline));
+    options.onOpen?.();
     let buffered = '';
     res.setEncoding('utf8');
     for await (const chunk of res as AsyncIterable<string>) {
