@@ -114,15 +114,7 @@ async function startOnce(binary: string, pidFile: string, options: ControlPlaneO
     started = Date.now();
     const { server, caPem } = await startApiserver(run, workDir, etcdUrl, tokens, timeoutMs);
     timings.apiserver = Date.now() - started;
-    const kubeconfigs = {
-      admin: join(options.stateDir, 'admin.kubeconfig'),
-      bindy: join(options.stateDir, 'bindy.kubeconfig'),
-      'bindy-agent': join(options.stateDir, 'bindy-agent.kubeconfig'),
-    };
-    writeTokenKubeconfig(kubeconfigs.admin, { server, caPem, user: 'admin', token: tokens.admin });
-    for (const sa of Object.keys(SERVICE_ACCOUNT_USERS) as ServiceAccountName[]) {
-      writeTokenKubeconfig(kubeconfigs[sa], { server, caPem, user: sa, token: tokens[sa], namespace: 'dns-system' });
-    }
+    const kubeconfigs = writeKubeconfigs(options.stateDir, server, caPem, tokens);
 
     // 3. kube-controller-manager, ready once it has made the `default` ServiceAccount.
     if (options.controllerManager ?? true) {
@@ -136,6 +128,19 @@ async function startOnce(binary: string, pidFile: string, options: ControlPlaneO
     await stopAll();
     throw err;
   }
+}
+
+function writeKubeconfigs(stateDir: string, server: string, caPem: string, tokens: ControlPlane['tokens']): ControlPlane['kubeconfigs'] {
+  const kubeconfigs = {
+    admin: join(stateDir, 'admin.kubeconfig'),
+    bindy: join(stateDir, 'bindy.kubeconfig'),
+    'bindy-agent': join(stateDir, 'bindy-agent.kubeconfig'),
+  };
+  writeTokenKubeconfig(kubeconfigs.admin, { server, caPem, user: 'admin', token: tokens.admin });
+  for (const sa of Object.keys(SERVICE_ACCOUNT_USERS) as ServiceAccountName[]) {
+    writeTokenKubeconfig(kubeconfigs[sa], { server, caPem, user: sa, token: tokens[sa], namespace: 'dns-system' });
+  }
+  return kubeconfigs;
 }
 
 type Runner = (name: string, args: string[]) => ManagedProcess;
