@@ -1,0 +1,154 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { API_VERSION, READY, type Bind9Instance, type DNSZone } from '../crds/types.js';
+import { renderRndcKey } from '../dns/named-conf.js';
+import { matchesLabels } from '../dns/build.js';
+import { normalizeZoneName } from '../dns/names.js';
+import type { KubeClient } from '../kube/api-client.js';
+import { isNotFound } from '../kube/api-error.js';
+import type { EventRecorder } from '../kube/events.js';
+import { ownerReferenceTo, resourcePath, splitKey, type KubeObject } from '../kube/objects.js';
+import { findCondition, patchStatus, setCondition, setFinalizers } from '../kube/status.js';
+import { INSTANCE_LABEL, instanceNames, MANAGED_BY, ownedObjects, type InstanceSettings } from './bind9-resources.js';
+import type { Caches } from './caches.js';
+import { TerminalError, type ReconcileContext, type ReconcileResult } from './controller.js';
+import type { Pusher } from './push.js';
+
+/** FINALIZER guards cleanup the garbage collector cannot do (cross-namespace objects, zones in BIND). */
+export const FINALIZER = 'bindy.firestoned.io/cleanup';
+const DESIRED_HASH = 'bindy.firestoned.io/desired-hash';
+
+export interface InstanceReconcilerDeps {
+  readonly client: KubeClient;
+  readonly caches: Caches;
+  readonly events: EventRecorder;
+  readonly settings: InstanceSettings;
+  readonly pusher: Pusher;
+  readonly resyncMs: number;
+}
+
+function hashOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+/**
+ * reconcileInstance makes an instance's objects match it: (1) cleanup on deletion, (2) the
+ * finalizer, (3) generated Secrets (created once, never logged or overwritten), (4) the other
+ * owned objects (replaced, resourceVersion-guarded, only when their description changed),
+ * (5) zones its pods serve that no DNSZone wants any more are removed, (6) status.
+ */
+export async function reconcileInstance(deps: InstanceReconcilerDeps, key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> {
+  let instance = deps.caches.instances.get(key);
+  if (!instance) return;
+  const path = resourcePath(API_VERSION, 'bind9instances', instance.metadata.namespace, instance.metadata.name);
+  if (instance.metadata.deletionTimestamp) return finalize(deps, instance, path);
+  if (!instance.metadata.finalizers?.includes(FINALIZER)) {
+    instance = await setFinalizers(deps.client, path, instance, [...(instance.metadata.finalizers ?? []), FINALIZER]);
+  }
+  await ensureSecrets(deps.client, instance);
+  for (const { plural, apiVersion, object } of ownedObjects(instance, deps.settings)) {
+    await ensureObject(deps.client, plural, apiVersion, object);
+  }
+  await removeOrphanZones(deps, instance, ctx);
+  await updateStatus(deps, instance, path);
+  return { requeueAfterMs: deps.resyncMs };
+}
+
+async function finalize(deps: InstanceReconcilerDeps, instance: Bind9Instance, path: string): Promise<void> {
+  if (!instance.metadata.finalizers?.includes(FINALIZER)) return;
+  // The lease reader lives in the lease namespace, out of reach of owner references.
+  const names = instanceNames(instance);
+  for (const plural of ['rolebindings', 'roles']) {
+    await deps.client.delete(resourcePath('rbac.authorization.k8s.io/v1', plural, deps.settings.leaseNamespace, names.leaseReader)).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+  }
+  await setFinalizers(deps.client, path, instance, (instance.metadata.finalizers ?? []).filter((f) => f !== FINALIZER));
+}
+
+async function ensureSecrets(client: KubeClient, instance: Bind9Instance): Promise<void> {
+  const names = instanceNames(instance);
+  const secrets = [
+    { name: names.rndcSecret, data: { 'rndc.key': renderRndcKey(randomBytes(32).toString('base64')) } },
+    { name: names.agentSecret, data: { token: randomBytes(32).toString('hex') } },
+  ];
+  for (const s of secrets) {
+    const path = resourcePath('v1', 'secrets', instance.metadata.namespace, s.name);
+    try {
+      await client.get(path);
+      continue;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    const body = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      metadata: { name: s.name, namespace: instance.metadata.namespace, labels: { ...MANAGED_BY, [INSTANCE_LABEL]: instance.metadata.name }, ownerReferences: [ownerReferenceTo(instance as never)] },
+      stringData: s.data,
+    };
+    // A 409 AlreadyExists means another pass created it first: keep theirs.
+    await client.create(resourcePath('v1', 'secrets', instance.metadata.namespace), body).catch((err: unknown) => {
+      if ((err as { code?: number }).code !== 409) throw err;
+    });
+  }
+}
+
+/** ensureObject creates or CAS-replaces one owned object; it refuses to take over objects bindy did not make. */
+export async function ensureObject(client: KubeClient, plural: string, apiVersion: string, desired: KubeObject & Record<string, unknown>): Promise<void> {
+  const { name, namespace } = desired.metadata;
+  const path = resourcePath(apiVersion, plural, namespace, name);
+  const hash = hashOf(desired);
+  const body = { ...desired, metadata: { ...desired.metadata, annotations: { ...desired.metadata.annotations, [DESIRED_HASH]: hash } } };
+  let current: KubeObject;
+  try {
+    current = await client.get<KubeObject>(path);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    await client.create(resourcePath(apiVersion, plural, namespace), body);
+    return;
+  }
+  if (current.metadata.labels?.['app.kubernetes.io/managed-by'] !== 'bindy') {
+    throw new TerminalError(`${String(desired.kind)} ${namespace}/${name} already exists and is not managed by bindy; delete or rename it`);
+  }
+  if (current.metadata.annotations?.[DESIRED_HASH] === hash) return;
+  await client.replace(path, { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata.resourceVersion } });
+}
+
+/** removeOrphanZones deletes from the instance's pods the zones no live DNSZone assigns to it. */
+async function removeOrphanZones(deps: InstanceReconcilerDeps, instance: Bind9Instance, ctx: ReconcileContext): Promise<void> {
+  const wanted = new Set(
+    deps.caches.zones
+      .list(instance.metadata.namespace)
+      .filter((z: DNSZone) => matchesLabels(z.spec.instanceSelector?.matchLabels, instance.metadata.labels))
+      .map((z: DNSZone) => normalizeZoneName(z.spec.zoneName)),
+  );
+  for (const agent of await deps.pusher.agents(instance)) {
+    const current = await agent.list().catch(() => undefined);
+    if (!current) continue;
+    const orphans = current.filter((z) => !wanted.has(z.name)).map((z) => z.name);
+    if (orphans.length > 0) await deps.pusher.apply(agent, { create: [], update: [], delete: orphans }, ctx.log);
+  }
+}
+
+async function updateStatus(deps: InstanceReconcilerDeps, instance: Bind9Instance, path: string): Promise<void> {
+  const { namespace } = splitKey(`${instance.metadata.namespace}/${instance.metadata.name}`);
+  const deployment = deps.caches.deployments.get(`${namespace}/${instanceNames(instance).deployment}`);
+  const wanted = instance.spec.replicas ?? 1;
+  const ready = deployment?.status?.readyReplicas ?? 0;
+  const ok = ready >= wanted && wanted > 0;
+  const condition = {
+    type: READY,
+    status: ok ? ('True' as const) : ('False' as const),
+    reason: ok ? 'AllReplicasReady' : 'ReplicasNotReady',
+    message: `${ready}/${wanted} named pods ready`,
+    observedGeneration: instance.metadata.generation,
+  };
+  const before = findCondition(instance.status?.conditions, READY);
+  await patchStatus(deps.client, path, instance, {
+    conditions: setCondition(instance.status?.conditions, condition),
+    observedGeneration: instance.metadata.generation,
+    replicas: deployment?.status?.replicas ?? 0,
+    readyReplicas: ready,
+  });
+  if (before?.reason !== condition.reason) deps.events.record(instance, ok ? 'Normal' : 'Warning', condition.reason, condition.message);
+}

@@ -1,0 +1,192 @@
+import { AGENT_PATHS } from '../agent/cli.js';
+import { AGENT_PORT } from '../agent/client.js';
+import { DEFAULTS, type Bind9Instance } from '../crds/types.js';
+import { POD_PATHS, renderNamedConf } from '../dns/named-conf.js';
+import { ownerReferenceTo, type KubeObject } from '../kube/objects.js';
+
+/** INSTANCE_LABEL marks every object made for a Bind9Instance (and its pods). */
+export const INSTANCE_LABEL = 'bindy.firestoned.io/instance';
+export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'bindy' } as const;
+
+/** InstanceNames are the names of an instance's objects, derived once so every reader agrees. */
+export function instanceNames(instance: Bind9Instance) {
+  const name = instance.metadata.name;
+  return {
+    deployment: name,
+    service: name,
+    serviceAccount: name,
+    config: `${name}-config`,
+    rndcSecret: `${name}-rndc`,
+    agentSecret: `${name}-agent`,
+    // Cross-namespace (in the lease namespace), so it carries the instance namespace to stay unique.
+    leaseReader: `bindy-lease-reader-${instance.metadata.namespace}-${name}`.slice(0, 253),
+  };
+}
+
+export interface InstanceSettings {
+  /** Image of the agent sidecar (the operator's own image, `bindy agent`). */
+  readonly agentImage: string;
+  readonly leaseNamespace: string;
+  readonly leaseName: string;
+  readonly leaderElection: boolean;
+}
+
+function meta(instance: Bind9Instance, name: string, namespace = instance.metadata.namespace, owned = true): KubeObject['metadata'] {
+  return {
+    name,
+    namespace,
+    labels: { ...MANAGED_BY, [INSTANCE_LABEL]: instance.metadata.name },
+    ...(owned ? { ownerReferences: [ownerReferenceTo(instance as Bind9Instance & { apiVersion: string; kind: string })] } : {}),
+  };
+}
+
+/** namedConfFor renders the instance's named.conf with the schema defaults applied. */
+export function namedConfFor(instance: Bind9Instance): string {
+  const c = { ...DEFAULTS.bind9Instance.config, ...(instance.spec.config ?? {}) };
+  return renderNamedConf({ recursion: c.recursion, allowQuery: c.allowQuery, allowTransfer: c.allowTransfer, hideVersion: c.hideVersion });
+}
+
+/** podLabels select the instance's pods (Deployment selector, Service selector). */
+export function podLabels(instance: Bind9Instance): Record<string, string> {
+  return { 'app.kubernetes.io/name': 'bind9', [INSTANCE_LABEL]: instance.metadata.name };
+}
+
+/** ownedObjects are the objects the instance reconciler keeps equal to this description (Secrets excluded: generated once). */
+export function ownedObjects(instance: Bind9Instance, s: InstanceSettings): Array<{ plural: string; apiVersion: string; object: KubeObject & Record<string, unknown> }> {
+  const n = instanceNames(instance);
+  const objects = [
+    { plural: 'serviceaccounts', apiVersion: 'v1', object: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(instance, n.serviceAccount) } },
+    { plural: 'configmaps', apiVersion: 'v1', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(instance, n.config), data: { 'named.conf': namedConfFor(instance) } } },
+    { plural: 'services', apiVersion: 'v1', object: service(instance) },
+    { plural: 'deployments', apiVersion: 'apps/v1', object: deployment(instance, s) },
+  ];
+  if (!s.leaderElection) return objects;
+  return [...objects, ...leaseReaderRbac(instance, s)];
+}
+
+function service(instance: Bind9Instance) {
+  const n = instanceNames(instance);
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(instance, n.service),
+    spec: {
+      selector: podLabels(instance),
+      ports: [
+        { name: 'dns-udp', port: 53, targetPort: 53, protocol: 'UDP' },
+        { name: 'dns-tcp', port: 53, targetPort: 53, protocol: 'TCP' },
+      ],
+    },
+  };
+}
+
+/** leaseReaderRbac lets the instance's agents read exactly the leader Lease (to learn the fencing epoch). */
+function leaseReaderRbac(instance: Bind9Instance, s: InstanceSettings) {
+  const n = instanceNames(instance);
+  const metadata = meta(instance, n.leaseReader, s.leaseNamespace, instance.metadata.namespace === s.leaseNamespace);
+  return [
+    {
+      plural: 'roles',
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      object: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata, rules: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [s.leaseName], verbs: ['get'] }] },
+    },
+    {
+      plural: 'rolebindings',
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      object: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata,
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: n.leaseReader },
+        subjects: [{ kind: 'ServiceAccount', name: n.serviceAccount, namespace: instance.metadata.namespace }],
+      },
+    },
+  ];
+}
+
+const HARDENED = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ['ALL'] },
+};
+
+function deployment(instance: Bind9Instance, s: InstanceSettings) {
+  const n = instanceNames(instance);
+  const labels = podLabels(instance);
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: meta(instance, n.deployment),
+    spec: {
+      replicas: instance.spec.replicas ?? DEFAULTS.bind9Instance.replicas,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels: { ...labels, ...MANAGED_BY } },
+        spec: {
+          serviceAccountName: n.serviceAccount,
+          automountServiceAccountToken: s.leaderElection,
+          securityContext: { runAsNonRoot: true, runAsUser: 101, runAsGroup: 101, fsGroup: 101, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [namedContainer(instance), agentContainer(s)],
+          volumes: [
+            { name: 'data', emptyDir: {} },
+            { name: 'run', emptyDir: { medium: 'Memory' } },
+            { name: 'config', configMap: { name: n.config } },
+            { name: 'rndc', secret: { secretName: n.rndcSecret, defaultMode: 0o440 } },
+            { name: 'agent-token', secret: { secretName: n.agentSecret, defaultMode: 0o440 } },
+          ],
+        },
+      },
+    },
+  };
+}
+
+function namedContainer(instance: Bind9Instance) {
+  return {
+    name: 'bind9',
+    image: instance.spec.image ?? DEFAULTS.bind9Instance.image,
+    imagePullPolicy: 'IfNotPresent',
+    command: ['named', '-g', '-c', `${POD_PATHS.configDir}/named.conf`],
+    ports: [
+      { name: 'dns-udp', containerPort: 53, protocol: 'UDP' },
+      { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
+    ],
+    readinessProbe: { tcpSocket: { port: 53 }, periodSeconds: 5 },
+    livenessProbe: { tcpSocket: { port: 53 }, initialDelaySeconds: 10, periodSeconds: 10 },
+    resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+    // Port 53 is privileged: the only capability named keeps.
+    securityContext: { ...HARDENED, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } },
+    volumeMounts: [
+      { name: 'data', mountPath: POD_PATHS.data },
+      { name: 'run', mountPath: '/run/named' },
+      { name: 'config', mountPath: POD_PATHS.configDir, readOnly: true },
+      { name: 'rndc', mountPath: POD_PATHS.rndcKeyDir, readOnly: true },
+    ],
+  };
+}
+
+function agentContainer(s: InstanceSettings) {
+  return {
+    name: 'agent',
+    image: s.agentImage,
+    imagePullPolicy: 'IfNotPresent',
+    args: ['agent'],
+    env: [
+      { name: 'AGENT_PORT', value: String(AGENT_PORT) },
+      { name: 'AGENT_DATA_DIR', value: AGENT_PATHS.dataDir },
+      { name: 'ENABLE_LEADER_ELECTION', value: String(s.leaderElection) },
+      { name: 'LEASE_NAMESPACE', value: s.leaseNamespace },
+      { name: 'LEASE_NAME', value: s.leaseName },
+    ],
+    ports: [{ name: 'agent', containerPort: AGENT_PORT, protocol: 'TCP' }],
+    readinessProbe: { httpGet: { path: '/healthz', port: AGENT_PORT }, periodSeconds: 5 },
+    livenessProbe: { httpGet: { path: '/healthz', port: AGENT_PORT }, initialDelaySeconds: 5, periodSeconds: 10 },
+    resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+    securityContext: HARDENED,
+    volumeMounts: [
+      { name: 'data', mountPath: POD_PATHS.data },
+      { name: 'rndc', mountPath: POD_PATHS.rndcKeyDir, readOnly: true },
+      { name: 'agent-token', mountPath: '/etc/bindy/agent', readOnly: true },
+    ],
+  };
+}

@@ -1,0 +1,44 @@
+import type { Bind9Instance, DNSZone, DnsRecord, RecordKind } from '../crds/types.js';
+import { RECORD_KINDS } from '../crds/types.js';
+import type { Informer } from '../kube/informer.js';
+import type { KubeObject } from '../kube/objects.js';
+
+/** EndpointSlice is the part of discovery.k8s.io/v1 EndpointSlice the pusher reads. */
+export interface EndpointSlice extends KubeObject {
+  addressType?: string;
+  endpoints?: Array<{ addresses: string[]; conditions?: { ready?: boolean; terminating?: boolean }; targetRef?: { name?: string } }>;
+}
+
+/** Deployment is the part of apps/v1 Deployment the instance status reads. */
+export interface Deployment extends KubeObject {
+  spec?: { replicas?: number };
+  status?: { replicas?: number; readyReplicas?: number; observedGeneration?: number };
+}
+
+/** Caches are the informers every controller reads from (never the apiserver, for lists). */
+export interface Caches {
+  readonly instances: Informer<Bind9Instance & KubeObject>;
+  readonly zones: Informer<DNSZone & KubeObject>;
+  readonly records: ReadonlyMap<RecordKind, Informer<DnsRecord & KubeObject>>;
+  readonly slices: Informer<EndpointSlice>;
+  readonly deployments: Informer<Deployment>;
+}
+
+/** allRecords lists every record of every kind in a namespace. */
+export function allRecords(caches: Caches, namespace: string): DnsRecord[] {
+  return RECORD_KINDS.flatMap((kind) => caches.records.get(kind)?.list(namespace) ?? []);
+}
+
+/** readyPodAddresses lists the addresses of an instance's ready pods, from its Service's EndpointSlices. */
+export function readyPodAddresses(caches: Caches, namespace: string, serviceName: string): string[] {
+  const addresses = new Set<string>();
+  for (const slice of caches.slices.list(namespace)) {
+    if (slice.metadata.labels?.['kubernetes.io/service-name'] !== serviceName) continue;
+    for (const endpoint of slice.endpoints ?? []) {
+      // ready is nil-means-ready per the EndpointSlice API; a terminating pod may still answer, but new data should not go there.
+      if (endpoint.conditions?.ready === false || endpoint.conditions?.terminating === true) continue;
+      for (const address of endpoint.addresses) addresses.add(address);
+    }
+  }
+  return [...addresses].sort();
+}

@@ -1,0 +1,111 @@
+import { API_VERSION, READY, type Bind9Instance, type DNSZone } from '../crds/types.js';
+import { buildZone, matchesLabels, zoneOwner } from '../dns/build.js';
+import { normalizeZoneName } from '../dns/names.js';
+import { contentHash, nextSerial, renderZone } from '../dns/zone.js';
+import type { KubeClient } from '../kube/api-client.js';
+import type { EventRecorder } from '../kube/events.js';
+import { resourcePath } from '../kube/objects.js';
+import { findCondition, patchStatus, setCondition, setFinalizers } from '../kube/status.js';
+import type { AgentClient } from '../agent/client.js';
+import { FINALIZER } from './bind9-instance.js';
+import { allRecords, type Caches } from './caches.js';
+import type { ReconcileContext, ReconcileResult } from './controller.js';
+import type { PodResult, Pusher } from './push.js';
+
+export interface ZoneReconcilerDeps {
+  readonly client: KubeClient;
+  readonly caches: Caches;
+  readonly events: EventRecorder;
+  readonly pusher: Pusher;
+  readonly resyncMs: number;
+}
+
+interface Verdict {
+  readonly ready: boolean;
+  readonly reason: string;
+  readonly message: string;
+}
+
+function instancesOf(caches: Caches, zone: DNSZone): Bind9Instance[] {
+  return caches.instances
+    .list(zone.metadata.namespace)
+    .filter((i) => !i.metadata.deletionTimestamp && matchesLabels(zone.spec.instanceSelector?.matchLabels, i.metadata.labels))
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+}
+
+async function agentsOf(deps: ZoneReconcilerDeps, instances: readonly Bind9Instance[]): Promise<AgentClient[]> {
+  return (await Promise.all(instances.map((i) => deps.pusher.agents(i)))).flat();
+}
+
+/** claimants are all DNSZones (any namespace) with the same zoneName; BIND can serve a name only once. */
+function claimants(caches: Caches, zone: DNSZone): DNSZone[] {
+  const name = normalizeZoneName(zone.spec.zoneName);
+  return caches.zones.list().filter((z) => normalizeZoneName(z.spec.zoneName) === name);
+}
+
+/**
+ * reconcileZone makes the zone's pods serve what its resources describe:
+ * (1) on deletion, remove the zone from every pod, then the finalizer; (2) add the finalizer;
+ * (3) refuse a zoneName another, older DNSZone serves; (4) validate and render (invalid records
+ * are left out, the rest is served); (5) when the content changed, persist the next serial and
+ * content hash in status BEFORE pushing, so a failover can never reuse or lower a serial;
+ * (6) push to every ready pod whose reported serial differs; (7) report.
+ */
+export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> {
+  let zone = deps.caches.zones.get(key);
+  if (!zone) return;
+  const path = resourcePath(API_VERSION, 'dnszones', zone.metadata.namespace, zone.metadata.name);
+  const zoneName = normalizeZoneName(zone.spec.zoneName);
+  const instances = instancesOf(deps.caches, zone);
+  if (zone.metadata.deletionTimestamp) return finalize(deps, zone, path, instances, ctx);
+  if (!zone.metadata.finalizers?.includes(FINALIZER)) zone = await setFinalizers(deps.client, path, zone, [...(zone.metadata.finalizers ?? []), FINALIZER]);
+  const owner = zoneOwner(claimants(deps.caches, zone));
+  if (owner && owner.metadata.uid !== zone.metadata.uid) {
+    const by = `${owner.metadata.namespace}/${owner.metadata.name}`;
+    return report(deps, zone, path, { ready: false, reason: 'DuplicateZone', message: `zone ${zoneName} is already served by DNSZone ${by}, created earlier; change zoneName or delete one of them` });
+  }
+  const built = buildZone(zone, allRecords(deps.caches, zone.metadata.namespace ?? ''));
+  if (!built.zoneVerdict.ok) return report(deps, zone, path, { ready: false, reason: built.zoneVerdict.reason, message: built.zoneVerdict.message });
+  const agents = await agentsOf(deps, instances);
+  const hash = contentHash(built.data);
+  if (zone.status?.contentHash !== hash || zone.status?.serial === undefined) {
+    const serial = nextSerial(zone.status?.serial, await deps.pusher.reportedSerials(agents, zoneName));
+    zone = await patchStatus(deps.client, path, zone, { serial, contentHash: hash });
+  }
+  const serial = zone.status?.serial ?? 0;
+  const results = await deps.pusher.syncZone(agents, zoneName, { name: zoneName, serial, text: renderZone(built.data, serial) }, ctx.log);
+  const invalid = [...built.verdicts.values()].filter((v) => !v.ok).length;
+  await report(deps, zone, path, summarize(results, instances.length, serial, invalid), {
+    recordCount: built.data.records.length,
+    instances: instances.map((i) => `${i.metadata.namespace}/${i.metadata.name}`),
+  });
+  return { requeueAfterMs: deps.resyncMs };
+}
+
+function summarize(results: readonly PodResult[], instanceCount: number, serial: number, invalid: number): Verdict {
+  const failed = results.filter((r) => r.error !== undefined);
+  const note = invalid > 0 ? `; ${invalid} invalid record(s) left out, see their status` : '';
+  if (instanceCount === 0) return { ready: false, reason: 'NoInstances', message: 'no Bind9Instance in this namespace matches instanceSelector' };
+  if (failed.length > 0) return { ready: false, reason: 'PushFailed', message: failed.map((f) => `${f.pod}: ${f.error}`).join('; ').slice(0, 900) };
+  if (results.length === 0) return { ready: false, reason: 'NoReadyPods', message: `serial ${serial} waits for a ready named pod${note}` };
+  return { ready: true, reason: 'Synced', message: `serial ${serial} served by ${results.length} pod(s)${note}` };
+}
+
+async function finalize(deps: ZoneReconcilerDeps, zone: DNSZone, path: string, instances: Bind9Instance[], ctx: ReconcileContext): Promise<void> {
+  if (!zone.metadata.finalizers?.includes(FINALIZER)) return;
+  // Only the serving DNSZone may take the zone out of BIND; a losing duplicate never put it there.
+  const all = claimants(deps.caches, zone).map((z) => ({ ...z, metadata: { ...z.metadata, deletionTimestamp: undefined } }));
+  if (zoneOwner(all)?.metadata.uid === zone.metadata.uid) {
+    const results = await deps.pusher.syncZone(await agentsOf(deps, instances), normalizeZoneName(zone.spec.zoneName), undefined, ctx.log);
+    const failed = results.find((r) => r.error !== undefined);
+    if (failed) throw new Error(`removing zone from ${failed.pod}: ${failed.error}`);
+  }
+  await setFinalizers(deps.client, path, zone, (zone.metadata.finalizers ?? []).filter((f) => f !== FINALIZER));
+}
+
+async function report(deps: ZoneReconcilerDeps, zone: DNSZone, path: string, v: Verdict, extra: Record<string, unknown> = {}): Promise<void> {
+  const condition = { type: READY, status: v.ready ? ('True' as const) : ('False' as const), reason: v.reason, message: v.message, observedGeneration: zone.metadata.generation };
+  const before = findCondition(zone.status?.conditions, READY);
+  await patchStatus(deps.client, path, zone, { conditions: setCondition(zone.status?.conditions, condition), observedGeneration: zone.metadata.generation, ...extra });
+  if (before?.reason !== v.reason) deps.events.record(zone, v.ready ? 'Normal' : 'Warning', v.reason, v.message);
+}

@@ -1,0 +1,144 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { API_VERSION, RECORD_KINDS, RESOURCES, type Bind9Instance, type DNSZone, type DnsRecord, type RecordKind } from '../crds/index.js';
+import { attaches, matchesLabels } from '../dns/build.js';
+import { normalizeZoneName } from '../dns/names.js';
+import type { KubeClient } from '../kube/api-client.js';
+import { EventRecorder } from '../kube/events.js';
+import { Informer } from '../kube/informer.js';
+import { objectKey, resourcePath, type KubeObject } from '../kube/objects.js';
+import type { Leadership } from '../leader/leadership.js';
+import { reconcileInstance } from './bind9-instance.js';
+import { INSTANCE_LABEL } from './bind9-resources.js';
+import type { Caches, Deployment, EndpointSlice } from './caches.js';
+import { Controller, type ControllerMetrics } from './controller.js';
+import { reconcileZone } from './dns-zone.js';
+import { Pusher, type PushMetrics } from './push.js';
+import { reconcileRecord } from './records.js';
+
+/** Runnable is the shape of everything long-running (see src/operator/runnable.ts). */
+export interface Runnable {
+  start(signal: AbortSignal): Promise<void>;
+  ready?(): boolean;
+}
+
+/** ControllerTuning holds knobs that are not part of SPEC §1 (tests shorten them). */
+export interface ControllerTuning {
+  /** Image of the agent sidecar. @default "ghcr.io/firestoned/bindy-ts:0.1.0" */
+  readonly agentImage?: string;
+  /** How often zones and instances are re-checked against the agents (refills pods that lost their disk). @default 30000 */
+  readonly resyncMs?: number;
+  /** Agent port (tests run several agents on one host). @default 8053 */
+  readonly agentPort?: number;
+}
+
+export interface ControllerDeps {
+  readonly client: KubeClient;
+  readonly log: Logger;
+  readonly metrics: ControllerMetrics & PushMetrics;
+  readonly config: Pick<Config, 'leaderElection' | 'leaseName' | 'leaseNamespace'>;
+  readonly tuning?: ControllerTuning;
+}
+
+function makeCaches(client: KubeClient, log: Logger): Caches {
+  const inf = <T extends KubeObject>(path: string, labelSelector?: string) => new Informer<T>({ client, path, labelSelector, log: log.child({ informer: path }) });
+  return {
+    instances: inf<Bind9Instance & KubeObject>(resourcePath(API_VERSION, RESOURCES.Bind9Instance.plural)),
+    zones: inf<DNSZone & KubeObject>(resourcePath(API_VERSION, RESOURCES.DNSZone.plural)),
+    records: new Map(RECORD_KINDS.map((k) => [k, inf<DnsRecord & KubeObject>(resourcePath(API_VERSION, RESOURCES[k].plural))])),
+    // Slices copy their Service's labels, so only bindy's slices are watched.
+    slices: inf<EndpointSlice>('/apis/discovery.k8s.io/v1/endpointslices', 'app.kubernetes.io/managed-by=bindy'),
+    deployments: inf<Deployment>('/apis/apps/v1/deployments', 'app.kubernetes.io/managed-by=bindy'),
+  };
+}
+
+function informersOf(c: Caches): Informer<KubeObject>[] {
+  return [c.instances, c.zones, ...c.records.values(), c.slices, c.deployments] as Informer<KubeObject>[];
+}
+
+/**
+ * createControllers wires informers (always running, so a standby keeps a warm cache) and
+ * leader-gated reconcilers for Bind9Instance, DNSZone and every record kind.
+ */
+export function createControllers(deps: ControllerDeps): { informers: Runnable; reconcilers: (leadership: Leadership) => Runnable } {
+  const log = deps.log.child({ component: 'controllers' });
+  const caches = makeCaches(deps.client, log);
+  const events = new EventRecorder(deps.client, log);
+  const resyncMs = deps.tuning?.resyncMs ?? 30_000;
+  const settings = {
+    agentImage: deps.tuning?.agentImage ?? 'ghcr.io/firestoned/bindy-ts:0.1.0',
+    leaseNamespace: deps.config.leaseNamespace,
+    leaseName: deps.config.leaseName,
+    leaderElection: deps.config.leaderElection,
+  };
+  const informers: Runnable = {
+    start: async (signal) => {
+      await Promise.all(informersOf(caches).map((i) => i.start(signal)));
+    },
+    ready: () => informersOf(caches).every((i) => i.synced),
+  };
+  const reconcilers = (leadership: Leadership): Runnable => {
+    const pusher = new Pusher(deps.client, caches, leadership, deps.metrics, deps.tuning?.agentPort);
+    const base = { log, metrics: deps.metrics };
+    const instanceCtl = new Controller({ ...base, kind: 'Bind9Instance', keys: () => caches.instances.list().map(objectKey), reconcile: (k, ctx) => reconcileInstance({ client: deps.client, caches, events, settings, pusher, resyncMs }, k, ctx) });
+    const zoneCtl = new Controller({ ...base, kind: 'DNSZone', keys: () => caches.zones.list().map(objectKey), reconcile: (k, ctx) => reconcileZone({ client: deps.client, caches, events, pusher, resyncMs }, k, ctx) });
+    const recordCtls = new Map<RecordKind, Controller>(
+      RECORD_KINDS.map((kind) => [kind, new Controller({ ...base, kind, workers: 1, keys: () => caches.records.get(kind)?.list().map(objectKey) ?? [], reconcile: (k, ctx) => reconcileRecord({ client: deps.client, caches, events }, kind, k, ctx) })]),
+    );
+    const unsubscribe = wire(caches, instanceCtl, zoneCtl, recordCtls);
+    return {
+      start: async (signal) => {
+        const stop = AbortSignal.any([signal, leadership.signal]);
+        try {
+          await Promise.all([instanceCtl, zoneCtl, ...recordCtls.values()].map((c) => c.start(stop)));
+        } finally {
+          unsubscribe.active = false;
+        }
+      },
+    };
+  };
+  return { informers, reconcilers };
+}
+
+/** wire maps cache events to the keys whose desired state they change. */
+function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, recordCtls: Map<RecordKind, Controller>): { active: boolean } {
+  const sub = { active: true };
+  const zonesSelecting = (ns: string | undefined, labels: Record<string, string> | undefined) => {
+    for (const z of caches.zones.list(ns)) if (matchesLabels(z.spec.instanceSelector?.matchLabels, labels)) zoneCtl.enqueue(objectKey(z));
+  };
+  const recordsIn = (ns: string | undefined) => {
+    for (const [kind, inf] of caches.records) for (const r of inf.list(ns)) recordCtls.get(kind)?.enqueue(objectKey(r));
+  };
+  caches.instances.on((_, i) => {
+    if (!sub.active) return;
+    instanceCtl.enqueue(objectKey(i));
+    zonesSelecting(i.metadata.namespace, i.metadata.labels);
+  });
+  const byInstanceLabel = (o: KubeObject, alsoZones: boolean) => {
+    if (!sub.active) return;
+    const name = o.metadata.labels?.[INSTANCE_LABEL];
+    if (!name) return;
+    instanceCtl.enqueue(`${o.metadata.namespace}/${name}`);
+    if (alsoZones) zonesSelecting(o.metadata.namespace, caches.instances.get(`${o.metadata.namespace}/${name}`)?.metadata.labels);
+  };
+  caches.deployments.on((_, d) => byInstanceLabel(d, false));
+  caches.slices.on((_, s) => byInstanceLabel(s, true));
+  caches.zones.on((_, z) => {
+    if (!sub.active) return;
+    const name = normalizeZoneName(z.spec.zoneName ?? '');
+    for (const other of caches.zones.list()) if (normalizeZoneName(other.spec.zoneName ?? '') === name) zoneCtl.enqueue(objectKey(other));
+    recordsIn(z.metadata.namespace);
+    for (const i of caches.instances.list(z.metadata.namespace)) if (matchesLabels(z.spec.instanceSelector?.matchLabels, i.metadata.labels)) instanceCtl.enqueue(objectKey(i));
+  });
+  for (const [kind, inf] of caches.records) {
+    inf.on((_, r) => {
+      if (!sub.active) return;
+      recordCtls.get(kind)?.enqueue(objectKey(r));
+      // A record can move between zones (zoneRef or labels edited): every zone in its namespace re-renders; unchanged ones are a no-op.
+      for (const z of caches.zones.list(r.metadata.namespace)) zoneCtl.enqueue(objectKey(z));
+      // Siblings may change verdict too (a CNAME conflict appears or goes away).
+      for (const z of caches.zones.list(r.metadata.namespace)) if (attaches(z, r)) recordsIn(r.metadata.namespace);
+    });
+  }
+  return sub;
+}

@@ -1,0 +1,89 @@
+/**
+ * KeyQueue is a work queue of object keys with the guarantees controllers need: a key waiting
+ * more than once runs once (dedup), a key never runs twice at the same time (a key added while
+ * running runs again afterwards), and delayed adds keep only the earliest deadline.
+ */
+export class KeyQueue {
+  private readonly ready: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly active = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private waiters: Array<() => void> = [];
+
+  add(key: string): void {
+    const delayed = this.timers.get(key);
+    if (delayed) {
+      clearTimeout(delayed.timer);
+      this.timers.delete(key);
+    }
+    if (this.active.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
+    if (this.queued.has(key)) return;
+    this.queued.add(key);
+    this.ready.push(key);
+    this.wake();
+  }
+
+  addAfter(key: string, ms: number): void {
+    const at = Date.now() + ms;
+    const existing = this.timers.get(key);
+    if (existing && existing.at <= at) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.add(key);
+    }, ms);
+    timer.unref();
+    this.timers.set(key, { at, timer });
+  }
+
+  /** next waits for a key and marks it active; undefined once the signal aborts. */
+  async next(signal: AbortSignal): Promise<string | undefined> {
+    while (!signal.aborted) {
+      const key = this.ready.shift();
+      if (key !== undefined) {
+        this.queued.delete(key);
+        this.active.add(key);
+        return key;
+      }
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        this.waiters.push(done);
+        signal.addEventListener('abort', done, { once: true });
+      });
+    }
+    return undefined;
+  }
+
+  /** done ends a key's run; a key added meanwhile is queued again. */
+  done(key: string): void {
+    this.active.delete(key);
+    if (this.dirty.delete(key)) this.add(key);
+  }
+
+  /** clear drops everything waiting (leadership ended: the next leader starts from a full resync). */
+  clear(): void {
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.ready.length = 0;
+    this.queued.clear();
+    this.dirty.clear();
+    this.wake();
+  }
+
+  get length(): number {
+    return this.ready.length;
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}

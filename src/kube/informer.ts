@@ -1,0 +1,145 @@
+import type { Logger } from 'pino';
+import type { KubeClient, WatchEvent } from './api-client.js';
+import { KubeApiError } from './api-error.js';
+import { objectKey, type KubeObject } from './objects.js';
+
+/** InformerEvent is a change seen in the cache; `old` is the previous version for updates and deletes. */
+export type InformerEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+export type InformerHandler<T> = (type: InformerEventType, obj: T) => void;
+
+export interface InformerOptions {
+  readonly client: KubeClient;
+  /** Collection path over all namespaces, e.g. /apis/bindy.firestoned.io/v1beta1/dnszones. */
+  readonly path: string;
+  readonly labelSelector?: string;
+  readonly log: Logger;
+  /** Backoff between failed list/watch attempts: doubles from `initialMs` to `maxMs`, ±50 % jitter. */
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** Server-side watch timeout; the watch is renewed from the last resourceVersion after it. */
+  readonly watchSeconds?: number;
+}
+
+/**
+ * Informer keeps a cache of one resource in sync with list + watch. It is supervised: any error
+ * (network, 5xx, an expired resourceVersion) leads to a relist after a capped, jittered backoff,
+ * for as long as its signal lives — unlike client-node's informer, it never stops for good.
+ */
+export class Informer<T extends KubeObject> {
+  private readonly cache = new Map<string, T>();
+  private readonly handlers: InformerHandler<T>[] = [];
+  private syncedOnce = false;
+  private connected = false;
+
+  constructor(private readonly options: InformerOptions) {}
+
+  /** on registers a handler; handlers must be cheap (enqueue keys), they run inline. */
+  on(handler: InformerHandler<T>): void {
+    this.handlers.push(handler);
+  }
+
+  get(key: string): T | undefined {
+    return this.cache.get(key);
+  }
+
+  list(namespace?: string): T[] {
+    const all = [...this.cache.values()];
+    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+  }
+
+  /** synced is true once the first list has filled the cache. */
+  get synced(): boolean {
+    return this.syncedOnce;
+  }
+
+  /** healthy is true while a watch is open. */
+  get healthy(): boolean {
+    return this.connected;
+  }
+
+  /** start runs list + watch until the signal aborts. */
+  async start(signal: AbortSignal): Promise<void> {
+    const backoff = this.options.backoff ?? { initialMs: 500, maxMs: 30_000 };
+    let delay = backoff.initialMs;
+    while (!signal.aborted) {
+      try {
+        const rv = await this.relist(signal);
+        delay = backoff.initialMs;
+        await this.watchFrom(rv, signal);
+      } catch (err) {
+        this.connected = false;
+        if (signal.aborted) break;
+        const wait = Math.round(delay * (0.5 + Math.random()));
+        this.options.log.warn({ err: (err as Error).message, path: this.options.path, retryInMs: wait }, 'informer list/watch failed; retrying');
+        await sleep(wait, signal);
+        delay = Math.min(delay * 2, backoff.maxMs);
+      }
+    }
+    this.connected = false;
+  }
+
+  /** relist replaces the cache with a fresh list, emitting the differences; returns its resourceVersion. */
+  private async relist(signal: AbortSignal): Promise<string> {
+    const list = await this.options.client.get<{ metadata: { resourceVersion: string }; items: T[] }>(this.options.path, {
+      query: { labelSelector: this.options.labelSelector },
+      signal,
+    });
+    const seen = new Set<string>();
+    for (const item of list.items) {
+      seen.add(objectKey(item));
+      this.apply('ADDED', item);
+    }
+    for (const [key, old] of [...this.cache]) if (!seen.has(key)) this.apply('DELETED', old);
+    this.syncedOnce = true;
+    return list.metadata.resourceVersion;
+  }
+
+  /** watchFrom follows changes until the stream ends cleanly (renewed) or fails (relist). */
+  private async watchFrom(resourceVersion: string, signal: AbortSignal): Promise<void> {
+    let rv = resourceVersion;
+    const seconds = this.options.watchSeconds ?? 240;
+    while (!signal.aborted) {
+      this.connected = true;
+      await this.options.client.watch<T>(
+        this.options.path,
+        { query: { labelSelector: this.options.labelSelector, resourceVersion: rv, timeoutSeconds: seconds }, signal, idleTimeoutMs: (seconds + 30) * 1000 },
+        (event: WatchEvent<T>) => {
+          if (event.type === 'ERROR') {
+            const status = event.object as unknown as { code?: number; message?: string };
+            throw new KubeApiError(status.code ?? 500, 'WatchError', `watch ${this.options.path}: ${status.message ?? 'error event'}`);
+          }
+          rv = event.object.metadata.resourceVersion ?? rv;
+          if (event.type !== 'BOOKMARK') this.apply(event.type, event.object);
+        },
+      );
+    }
+  }
+
+  private apply(type: InformerEventType, obj: T): void {
+    const key = objectKey(obj);
+    const old = this.cache.get(key);
+    if (type === 'DELETED') this.cache.delete(key);
+    else if (old?.metadata.resourceVersion === obj.metadata.resourceVersion) return;
+    else this.cache.set(key, obj);
+    const effective: InformerEventType = type === 'DELETED' ? 'DELETED' : old ? 'MODIFIED' : 'ADDED';
+    for (const handler of this.handlers) {
+      try {
+        handler(effective, obj);
+      } catch (err) {
+        this.options.log.error({ err, key }, 'informer handler threw');
+      }
+    }
+  }
+}
+
+/** sleep resolves after `ms` or as soon as the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
