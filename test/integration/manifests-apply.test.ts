@@ -1,0 +1,331 @@
+/**
+ * The synthesized manifests against a real apiserver: every profile server-side applies cleanly,
+ * the CRD schemas accept valid input and reject invalid input, and the operator's RBAC allows
+ * what the operator does and nothing else it does not need (SubjectAccessReview).
+ *
+ * Isolation: other test files share this apiserver, so each profile is applied into its own
+ * namespace (every `dns-system` rewritten) with suffixed cluster-scoped RBAC names, and the
+ * subject is `system:serviceaccount:<that namespace>:bindy`. The bindy CRDs (and stub
+ * Prometheus Operator CRDs when absent) are applied as-is and left installed: other tests use them.
+ */
+import { randomBytes } from 'node:crypto';
+import type { KubeClient } from '../../src/kube/api-client.js';
+import { isNotFound, KubeApiError } from '../../src/kube/api-error.js';
+import { customResourceDefinitions, resourcePath, type Kind } from '../../src/crds/index.js';
+import { PROFILE_NAMES, PROFILES, type ProfileName } from '../../infra/profiles.js';
+import { adminClient } from '../../testbed/state.js';
+import { CLUSTER_SCOPED, synthAll, type Manifest } from '../infra/helpers.js';
+
+const MANAGER = 'bindy-manifests-test';
+const run = randomBytes(3).toString('hex');
+const nsOf = (p: ProfileName) => `manifests-${p}-${run}`;
+let admin: KubeClient;
+
+const PATHS: Record<string, [group: string, plural: string]> = {
+  Namespace: ['/api/v1', 'namespaces'],
+  ServiceAccount: ['/api/v1', 'serviceaccounts'],
+  Service: ['/api/v1', 'services'],
+  Deployment: ['/apis/apps/v1', 'deployments'],
+  PodDisruptionBudget: ['/apis/policy/v1', 'poddisruptionbudgets'],
+  ClusterRole: ['/apis/rbac.authorization.k8s.io/v1', 'clusterroles'],
+  ClusterRoleBinding: ['/apis/rbac.authorization.k8s.io/v1', 'clusterrolebindings'],
+  Role: ['/apis/rbac.authorization.k8s.io/v1', 'roles'],
+  RoleBinding: ['/apis/rbac.authorization.k8s.io/v1', 'rolebindings'],
+  CustomResourceDefinition: ['/apis/apiextensions.k8s.io/v1', 'customresourcedefinitions'],
+  ServiceMonitor: ['/apis/monitoring.coreos.com/v1', 'servicemonitors'],
+  PrometheusRule: ['/apis/monitoring.coreos.com/v1', 'prometheusrules'],
+};
+
+/** pathOf returns the object URL of a manifest. */
+function pathOf(o: Manifest): string {
+  const [base, plural] = PATHS[o.kind] ?? [];
+  if (!base) throw new Error(`no path for ${o.kind}`);
+  const ns = o.metadata.namespace ? `/namespaces/${o.metadata.namespace}` : '';
+  return `${base}${ns}/${plural}/${o.metadata.name}`;
+}
+
+/** isolate rewrites a profile into namespace `ns`, suffixing the cluster-scoped RBAC names. */
+function isolate(objects: Manifest[], ns: string): Manifest[] {
+  const rename = (_name: string) => `bindy-${ns}`;
+  const swap = (v: unknown): unknown =>
+    v === 'dns-system' ? ns : Array.isArray(v) ? v.map(swap) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, swap(x)])) : v;
+  return objects
+    .filter((o) => o.kind !== 'CustomResourceDefinition')
+    .map((o) => swap(o) as Manifest)
+    .map((o) => {
+      if (o.kind === 'ClusterRole') return { ...o, metadata: { ...o.metadata, name: rename(o.metadata.name) } };
+      if (o.kind === 'ClusterRoleBinding') {
+        return { ...o, metadata: { ...o.metadata, name: rename(o.metadata.name) }, roleRef: { ...o.roleRef, name: rename(o.roleRef.name) } };
+      }
+      return o;
+    });
+}
+
+async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+async function waitEstablished(name: string): Promise<void> {
+  await eventually(async () => {
+    const crd = await admin.get<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(
+      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`,
+    );
+    if (!crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) throw new Error(`${name} not established`);
+  });
+}
+
+/** Stub Prometheus Operator CRDs, created only where the real ones are not installed. */
+async function ensurePrometheusOperatorCrds(): Promise<void> {
+  for (const [kind, plural] of [['ServiceMonitor', 'servicemonitors'], ['PrometheusRule', 'prometheusrules']] as const) {
+    const name = `${plural}.monitoring.coreos.com`;
+    try {
+      await admin.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await admin.apply(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`, {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name },
+        spec: {
+          group: 'monitoring.coreos.com',
+          scope: 'Namespaced',
+          names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+          versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+        },
+      }, MANAGER);
+    }
+    await waitEstablished(name);
+  }
+}
+
+beforeAll(async () => {
+  admin = adminClient();
+  await ensurePrometheusOperatorCrds();
+  for (const crd of customResourceDefinitions()) {
+    await admin.apply(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`, crd, MANAGER);
+  }
+  for (const crd of customResourceDefinitions()) await waitEstablished(crd.metadata.name);
+}, 60_000);
+
+afterAll(async () => {
+  for (const p of PROFILE_NAMES) {
+    await admin.delete(`/api/v1/namespaces/${nsOf(p)}`).catch(() => undefined);
+    for (const kind of ['clusterrolebindings', 'clusterroles']) {
+      await admin.delete(`/apis/rbac.authorization.k8s.io/v1/${kind}/bindy-${nsOf(p)}`).catch(() => undefined);
+    }
+  }
+  admin.close();
+});
+
+describe.each(PROFILE_NAMES)('profile %s', (profile) => {
+  const ns = nsOf(profile);
+  const objects = isolate(synthAll(profile), ns);
+
+  it('server-side applies every object, and the apiserver keeps what was sent', async () => {
+    for (const o of objects) {
+      expect(o.metadata.namespace).toBe(CLUSTER_SCOPED.has(o.kind) ? undefined : ns);
+      await admin.apply(pathOf(o), o, MANAGER);
+    }
+    const d = await admin.get<Manifest>(`/apis/apps/v1/namespaces/${ns}/deployments/bindy`);
+    expect(d.spec.replicas).toBe(PROFILES[profile].replicas);
+    expect(d.spec.template.spec.containers[0].resources).toEqual({ requests: PROFILES[profile].requests, limits: PROFILES[profile].limits });
+    // A second apply of the same objects is a no-op (stable names, no generated fields).
+    for (const o of objects) await admin.apply(pathOf(o), o, MANAGER);
+    const again = await admin.get<Manifest>(`/apis/apps/v1/namespaces/${ns}/deployments/bindy`);
+    expect(again.metadata.generation).toBe(d.metadata.generation);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// RBAC, judged by the apiserver's own authorizer
+
+interface Attrs {
+  verb: string;
+  resource: string;
+  group?: string;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+async function allowed(ns: string, a: Attrs): Promise<boolean> {
+  const review = await admin.create<{ status: { allowed: boolean } }>('/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SubjectAccessReview',
+    spec: {
+      user: `system:serviceaccount:${ns}:bindy`,
+      groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'],
+      resourceAttributes: { group: a.group ?? '', ...a },
+    },
+  });
+  return review.status.allowed;
+}
+
+const B = 'bindy.firestoned.io';
+const L = 'coordination.k8s.io';
+const MUST: Array<[string, (ns: string) => Attrs]> = [
+  ['get its lease', (ns) => ({ verb: 'get', group: L, resource: 'leases', namespace: ns, name: 'bindy-leader' })],
+  ['create the lease', (ns) => ({ verb: 'create', group: L, resource: 'leases', namespace: ns })],
+  ['update its lease', (ns) => ({ verb: 'update', group: L, resource: 'leases', namespace: ns, name: 'bindy-leader' })],
+  ['patch its lease', (ns) => ({ verb: 'patch', group: L, resource: 'leases', namespace: ns, name: 'bindy-leader' })],
+  ['watch its lease by name', (ns) => ({ verb: 'watch', group: L, resource: 'leases', namespace: ns, name: 'bindy-leader' })],
+  ['list its lease by name', (ns) => ({ verb: 'list', group: L, resource: 'leases', namespace: ns, name: 'bindy-leader' })],
+  ['watch DNSZones in all namespaces', () => ({ verb: 'watch', group: B, resource: 'dnszones' })],
+  ['list records in all namespaces', () => ({ verb: 'list', group: B, resource: 'srvrecords' })],
+  ['patch DNSZone status', () => ({ verb: 'patch', group: B, resource: 'dnszones', subresource: 'status', namespace: 'team-a' })],
+  ['update record finalizers', () => ({ verb: 'update', group: B, resource: 'arecords', subresource: 'finalizers', namespace: 'team-a' })],
+  ['patch a Bind9Instance (finalizers)', () => ({ verb: 'patch', group: B, resource: 'bind9instances', namespace: 'team-a' })],
+  ['create Deployments', () => ({ verb: 'create', group: 'apps', resource: 'deployments', namespace: 'team-a' })],
+  ['delete ConfigMaps', () => ({ verb: 'delete', resource: 'configmaps', namespace: 'team-a' })],
+  ['create Secrets', () => ({ verb: 'create', resource: 'secrets', namespace: 'team-a' })],
+  ['create ServiceAccounts', () => ({ verb: 'create', resource: 'serviceaccounts', namespace: 'team-a' })],
+  ['watch Pods', () => ({ verb: 'watch', resource: 'pods' })],
+  ['list EndpointSlices', () => ({ verb: 'list', group: 'discovery.k8s.io', resource: 'endpointslices' })],
+  ['create Events', () => ({ verb: 'create', resource: 'events', namespace: 'team-a' })],
+  ['create Roles', () => ({ verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'roles', namespace: 'team-a' })],
+  ['update RoleBindings', () => ({ verb: 'update', group: 'rbac.authorization.k8s.io', resource: 'rolebindings', namespace: 'team-a', name: 'x' })],
+];
+const MUST_NOT: Array<[string, (ns: string) => Attrs]> = [
+  ['delete the lease', (ns) => ({ verb: 'delete', group: L, resource: 'leases', namespace: ns, name: 'bindy-leader' })],
+  ['list all leases of its namespace', (ns) => ({ verb: 'list', group: L, resource: 'leases', namespace: ns })],
+  ['watch another lease', (ns) => ({ verb: 'watch', group: L, resource: 'leases', namespace: ns, name: 'other' })],
+  ['update leases in kube-system', () => ({ verb: 'update', group: L, resource: 'leases', namespace: 'kube-system', name: 'kube-scheduler' })],
+  ['create ClusterRoles', () => ({ verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterroles' })],
+  ['create ClusterRoleBindings', () => ({ verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings' })],
+  ['escalate Roles', () => ({ verb: 'escalate', group: 'rbac.authorization.k8s.io', resource: 'roles', namespace: 'team-a' })],
+  ['delete DNSZones', () => ({ verb: 'delete', group: B, resource: 'dnszones', namespace: 'team-a' })],
+  ['create records', () => ({ verb: 'create', group: B, resource: 'arecords', namespace: 'team-a' })],
+  ['delete CRDs', () => ({ verb: 'delete', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', name: 'dnszones.bindy.firestoned.io' })],
+  ['create Pods', () => ({ verb: 'create', resource: 'pods', namespace: 'team-a' })],
+  ['exec into Pods', () => ({ verb: 'create', resource: 'pods', subresource: 'exec', namespace: 'team-a' })],
+  ['delete Pods', () => ({ verb: 'delete', resource: 'pods', namespace: 'team-a' })],
+  ['write EndpointSlices', () => ({ verb: 'create', group: 'discovery.k8s.io', resource: 'endpointslices', namespace: 'team-a' })],
+  ['touch Nodes', () => ({ verb: 'get', resource: 'nodes' })],
+  ['delete Namespaces', () => ({ verb: 'delete', resource: 'namespaces', name: 'team-a' })],
+  ['impersonate users', () => ({ verb: 'impersonate', resource: 'users' })],
+  ['create tokens for ServiceAccounts', () => ({ verb: 'create', resource: 'serviceaccounts', subresource: 'token', namespace: 'team-a' })],
+];
+
+describe('operator RBAC (SubjectAccessReview on the prod profile)', () => {
+  const ns = nsOf('prod');
+  beforeAll(async () => {
+    // The profile test above applies it; re-apply so this block also runs alone (-t).
+    for (const o of isolate(synthAll('prod'), ns)) await admin.apply(pathOf(o), o, MANAGER);
+  });
+
+  it.each(MUST)('lets the operator %s', async (_name, attrs) => {
+    await eventually(async () => expect(await allowed(ns, attrs(ns))).toBe(true));
+  });
+
+  it.each(MUST_NOT)('does not let the operator %s', async (_name, attrs) => {
+    // First wait until the grants are live, so a "denied" is not just a cold RBAC cache.
+    await eventually(async () => expect(await allowed(ns, MUST[0]![1](ns))).toBe(true));
+    expect(await allowed(ns, attrs(ns))).toBe(false);
+  });
+
+  it('grants Secrets cluster-wide (documented): kube-system Secrets are readable', async () => {
+    await eventually(async () => expect(await allowed(ns, { verb: 'get', resource: 'secrets', namespace: 'kube-system', name: 'x' })).toBe(true));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// CRD schemas, judged by the apiserver's validation (dry run: nothing is stored)
+
+const ns = `manifests-crs-${run}`;
+const obj = (kind: Kind, name: string, spec: unknown) => ({ apiVersion: `${B}/v1beta1`, kind, metadata: { name, namespace: ns }, spec });
+async function dryRunCreate(kind: Kind, spec: unknown): Promise<Manifest> {
+  return admin.create<Manifest>(resourcePath(kind, ns), obj(kind, `x-${randomBytes(2).toString('hex')}`, spec), { query: { dryRun: 'All' } });
+}
+async function rejected(kind: Kind, spec: unknown): Promise<string> {
+  try {
+    await dryRunCreate(kind, spec);
+  } catch (err) {
+    if (err instanceof KubeApiError && err.code === 422) return err.message;
+    throw err;
+  }
+  throw new Error(`${kind} ${JSON.stringify(spec)} was accepted`);
+}
+
+const zone = { zoneName: 'example.com', instanceSelector: { matchLabels: { dns: 'primary' } }, soaRecord: { primaryNs: 'ns1.example.com', adminEmail: 'hostmaster@example.com' } };
+
+describe('CRD validation by the apiserver', () => {
+  beforeAll(async () => {
+    await admin.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  });
+  afterAll(async () => {
+    await admin.delete(`/api/v1/namespaces/${ns}`).catch(() => undefined);
+  });
+
+  it('fills the Bind9Instance and DNSZone defaults', async () => {
+    const b9 = await dryRunCreate('Bind9Instance', {});
+    expect(b9.spec).toEqual({
+      replicas: 1,
+      image: 'internetsystemsconsortium/bind9:9.18',
+      config: { recursion: false, allowQuery: ['any'], allowTransfer: ['none'], hideVersion: true },
+    });
+    const dz = await dryRunCreate('DNSZone', zone);
+    expect(dz.spec.ttl).toBe(3600);
+    expect(dz.spec.soaRecord).toMatchObject({ refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 });
+  });
+
+  it.each<[Kind, unknown]>([
+    ['DNSZone', { ...zone, zoneName: '1.168.192.in-addr.arpa', nameServers: ['ns1.example.com.', 'ns2.example.net'] }],
+    ['DNSZone', { ...zone, soaRecord: { primaryNs: 'ns1.example.com.', adminEmail: 'hostmaster.example.com' } }],
+    ['ARecord', { zoneRef: 'example-com', name: '@', ipv4Address: '192.0.2.1', ttl: 300 }],
+    ['ARecord', { name: '*.apps', ipv4Address: '10.0.0.255' }],
+    ['AAAARecord', { name: 'www', ipv6Address: '2001:db8::1' }],
+    ['AAAARecord', { name: 'v4mapped', ipv6Address: '::ffff:192.0.2.1' }],
+    ['CNAMERecord', { name: 'www', target: 'web.example.com.' }],
+    ['MXRecord', { name: '@', priority: 10, mailServer: 'mx1.example.com' }],
+    ['MXRecord', { name: '@', priority: 0, mailServer: '.' }],
+    ['TXTRecord', { name: '_dmarc', text: ['v=DMARC1; p=reject; rua=mailto:d@example.com'] }],
+    ['NSRecord', { name: 'sub', nameserver: 'ns1.sub.example.com' }],
+    ['SRVRecord', { name: '_sip._tcp', priority: 10, weight: 5, port: 5060, target: 'sip.example.com' }],
+    ['CAARecord', { name: '@', flags: 0, tag: 'issue', value: 'letsencrypt.org' }],
+    ['Bind9Instance', { replicas: 3, config: { allowQuery: ['10.0.0.0/8', '!192.168.0.1', 'localnets'], allowTransfer: ['2001:db8::/32'] } }],
+  ])('accepts a valid %s %j', async (kind, spec) => {
+    await expect(dryRunCreate(kind, spec)).resolves.toBeDefined();
+  });
+
+  it.each<[Kind, unknown, RegExp]>([
+    ['DNSZone', { ...zone, zoneName: 'Example.COM' }, /spec\.zoneName:/],
+    ['DNSZone', { ...zone, zoneName: 'example.com.' }, /spec\.zoneName:/],
+    ['DNSZone', { ...zone, soaRecord: { primaryNs: 'ns1 example', adminEmail: 'x@example.com' } }, /spec\.soaRecord\.primaryNs:/],
+    ['DNSZone', { ...zone, soaRecord: { primaryNs: 'ns1.example.com', adminEmail: 'not an email' } }, /spec\.soaRecord\.adminEmail:/],
+    ['DNSZone', { ...zone, ttl: -1 }, /spec\.ttl:/],
+    ['DNSZone', { zoneName: 'example.com', soaRecord: zone.soaRecord }, /spec\.instanceSelector: Required/],
+    ['ARecord', { name: 'www', ipv4Address: '256.0.0.1' }, /spec\.ipv4Address:/],
+    ['ARecord', { name: 'www', ipv4Address: '2001:db8::1' }, /spec\.ipv4Address:/],
+    ['ARecord', { name: 'www.', ipv4Address: '192.0.2.1' }, /spec\.name:/],
+    ['ARecord', { name: 'www', ipv4Address: '192.0.2.1', zoneRef: 'Bad_Ref' }, /spec\.zoneRef:/],
+    ['ARecord', { ipv4Address: '192.0.2.1' }, /spec\.name:/],
+    ['AAAARecord', { name: 'www', ipv6Address: '2001:db8::g' }, /spec\.ipv6Address:/],
+    ['MXRecord', { name: '@', priority: 70000, mailServer: 'mx.example.com' }, /spec\.priority:/],
+    ['TXTRecord', { name: 'x', text: [] }, /spec\.text:/],
+    ['SRVRecord', { name: '_sip._tcp', priority: 1, weight: 1, port: 65536, target: 'sip.example.com' }, /spec\.port:/],
+    ['CAARecord', { name: '@', flags: 0, tag: 'issuer', value: 'x' }, /spec\.tag:/],
+    ['CAARecord', { name: '@', flags: 256, tag: 'issue', value: 'x' }, /spec\.flags:/],
+    ['Bind9Instance', { replicas: 11 }, /spec\.replicas:/],
+    ['Bind9Instance', { config: { allowQuery: ['any; }; include "/etc/passwd"; #'] } }, /spec\.config\.allowQuery\[0\]:/],
+  ])('rejects %s %j', async (kind, spec, field) => {
+    expect(await rejected(kind, spec)).toMatch(field);
+  });
+
+  it('keeps zoneName immutable', async () => {
+    const created = await admin.create<Manifest>(resourcePath('DNSZone', ns), obj('DNSZone', 'immutable', zone));
+    try {
+      const changed = { ...created, spec: { ...created.spec, zoneName: 'example.org' } };
+      await expect(admin.replace(`${resourcePath('DNSZone', ns)}/immutable`, changed)).rejects.toThrow(/zoneName is immutable/);
+    } finally {
+      await admin.delete(`${resourcePath('DNSZone', ns)}/immutable`).catch(() => undefined);
+    }
+  });
+});
