@@ -6,7 +6,19 @@ import { customResourceDefinitions, type CustomResourceDefinition } from '../../
 export interface BindyCrdsProps {
   /** Labels added to every CRD. @default {} */
   readonly labels?: Record<string, string>;
+  /**
+   * Tell Argo CD and Flux never to prune the CRDs: deleting a CRD deletes every DNSZone and
+   * record of that kind in the cluster, so removing them must be a deliberate manual step.
+   * @default true
+   */
+  readonly preventPrune?: boolean;
 }
+
+/** NO_PRUNE_ANNOTATIONS stop GitOps tools from deleting an object when it leaves the source. */
+export const NO_PRUNE_ANNOTATIONS: Readonly<Record<string, string>> = {
+  'argocd.argoproj.io/sync-options': 'Prune=false',
+  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+};
 
 /**
  * BindyCrds adds every bindy CustomResourceDefinition (from `src/crds`, the single source) to the
@@ -20,7 +32,7 @@ export class BindyCrds extends Construct {
     super(scope, id);
     const defs = new Map<string, ApiObject>();
     for (const crd of customResourceDefinitions()) {
-      const obj = withLabels(crd, props.labels ?? {});
+      const obj = withMetadata(crd, props.labels ?? {}, (props.preventPrune ?? true) ? NO_PRUNE_ANNOTATIONS : {});
       const { apiVersion, kind, metadata, ...rest } = obj;
       defs.set(crd.spec.names.kind, new ApiObject(this, crd.spec.names.kind, { apiVersion, kind, metadata, ...rest }));
     }
@@ -28,6 +40,11 @@ export class BindyCrds extends Construct {
   }
 }
 
-function withLabels(crd: CustomResourceDefinition, labels: Record<string, string>): CustomResourceDefinition {
-  return { ...crd, metadata: { ...crd.metadata, labels: { ...crd.metadata.labels, ...labels } } };
+function withMetadata(
+  crd: CustomResourceDefinition,
+  labels: Record<string, string>,
+  annotations: Readonly<Record<string, string>>,
+): CustomResourceDefinition {
+  const metadata = { ...crd.metadata, labels: { ...crd.metadata.labels, ...labels } };
+  return { ...crd, metadata: Object.keys(annotations).length > 0 ? { ...metadata, annotations: { ...annotations } } : metadata };
 }

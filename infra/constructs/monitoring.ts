@@ -114,6 +114,8 @@ export class OperatorMonitoring extends Construct {
 
     const labels = { 'app.kubernetes.io/name': 'bindy', 'app.kubernetes.io/part-of': 'bindy', 'app.kubernetes.io/component': 'metrics' };
     const meta = (n: string, extra: Record<string, string> = {}) => ({ name: n, namespace: props.namespace, labels: { ...labels, ...extra } });
+    // Argo CD: don't fail the whole sync's dry run when the Prometheus Operator CRDs are missing.
+    const crMeta = (n: string) => ({ ...meta(n, props.prometheusLabels), annotations: { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' } });
     this.service = new k8s.KubeService(this, 'Service', {
       metadata: meta(serviceName),
       spec: {
@@ -123,7 +125,7 @@ export class OperatorMonitoring extends Construct {
       },
     });
     const monitor = new ServiceMonitor({
-      metadata: meta(name, props.prometheusLabels),
+      metadata: crMeta(name),
       spec: {
         selector: { matchLabels: labels },
         namespaceSelector: { matchNames: [props.namespace] },
@@ -135,7 +137,7 @@ export class OperatorMonitoring extends Construct {
 
     this.ruleGroups = bindyAlertRuleGroups(serviceName, props.namespace);
     const rule = new PrometheusRule({
-      metadata: meta(name, props.prometheusLabels),
+      metadata: crMeta(name),
       spec: { groups: this.ruleGroups.map((g) => ({ name: g.name, rules: g.rules.map((r) => ({ ...r })) })) },
     });
     rule.validate();

@@ -6,7 +6,7 @@ import { CHART_IDS, buildProfile, type ChartId } from '../../infra/app.js';
 import { PROFILES, type ProfileName } from '../../infra/profiles.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; generation?: number; labels?: Record<string, string> }; [k: string]: any };
+export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; generation?: number; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
 
 const outdir = mkdtempSync(join(tmpdir(), 'bindy-synth-'));
 

@@ -162,6 +162,15 @@ describe.each(PROFILE_NAMES)('profile %s', (name: ProfileName) => {
     else expect(pdb.spec).toMatchObject({ maxUnavailable: 1 });
   });
 
+  it('keeps GitOps tools from pruning CRDs and from failing on missing Prometheus Operator CRDs', () => {
+    for (const crd of objects.filter((o) => o.kind === 'CustomResourceDefinition')) {
+      expect(crd.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-options': 'Prune=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' });
+    }
+    for (const kind of ['ServiceMonitor', 'PrometheusRule']) {
+      expect(find(objects, kind).metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' });
+    }
+  });
+
   it('scrapes the metrics port of every replica', () => {
     const svc = find(objects, 'Service', 'bindy-metrics');
     expect(svc.spec.selector).toEqual(deployment.spec.selector.matchLabels);
