@@ -36,6 +36,12 @@ export interface Config {
    * one writer. Off unless set.
    */
   readonly leadershipProbe?: ObjectRef;
+  /**
+   * dnsControllers (BINDY_DNS_CONTROLLERS, default true) runs the DNS controllers. `false` is a
+   * drill/diagnostic mode: only leader election (and the probe) run, so election drills on a
+   * shared cluster never touch DNS objects.
+   */
+  readonly dnsControllers: boolean;
 }
 
 /** ConfigError names the variable, the offending value and the rule it breaks. */
@@ -153,6 +159,7 @@ export function parseConfig(env: Env): Config {
     metricsPort,
     healthPort,
     leadershipProbe: probe(env),
+    dnsControllers: bool(env, 'BINDY_DNS_CONTROLLERS', true),
   };
 }
 

@@ -3,6 +3,7 @@
  * (informers always, controllers only while leading) → on SIGTERM/SIGINT: controllers stop, the
  * Lease is released and handed over, servers close, exit 0.
  */
+import { createControllers } from './controllers/manager.js';
 import { ConfigError, loggableConfig, parseConfig, type Config } from './config.js';
 import { KubeClient } from './kube/api-client.js';
 import { loadKubeConnection } from './kube/kubeconfig.js';
@@ -33,6 +34,7 @@ function loadConfig(): Config {
 /** controllerSets lists what runs; the DNS controllers hook in here. */
 function controllerSets(config: Config, client: KubeClient, log: Logger, metrics: OperatorMetrics): ControllerSet[] {
   const sets: ControllerSet[] = [];
+  if (config.dnsControllers) sets.push(createControllers({ client, log, metrics, config }));
   if (config.leadershipProbe) {
     const probe = new LeadershipProbe({ client, target: config.leadershipProbe, periodMs: config.retryPeriodSeconds * 1000, log, metrics });
     sets.push({ names: ['leadership-probe'], reconcilers: (leadership) => probe.forTerm(leadership) });

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Clock } from './clock.js';
 import { NotLeaderError, type FencingToken, type Leadership } from './leadership.js';
 import type { LeaseSnapshot } from './lock.js';
@@ -32,6 +33,8 @@ export class Term implements Leadership {
     this.token = { holder: written.record.holderIdentity, transitions: written.record.leaseTransitions };
     this.snapshot = written;
     this.lastRenewOk = sentAt;
+    // Every controller and worker listens on the term's signal; that is by design, not a leak.
+    setMaxListeners(0, this.work.signal);
   }
 
   get signal(): AbortSignal {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Config } from '../config.js';
 import { LeaderElector } from '../leader/elector.js';
 import type { Clock } from '../leader/clock.js';
@@ -48,6 +49,7 @@ export class Operator implements HealthChecks {
   /** run returns after the signal aborted and everything stopped (Lease released if held). */
   async run(shutdown: AbortSignal): Promise<void> {
     const background = new AbortController();
+    setMaxListeners(0, background.signal, shutdown); // many informers and workers share these
     const informers = this.startInformers(background.signal);
     try {
       if (this.elector) await this.elector.run(shutdown);

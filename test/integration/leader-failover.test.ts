@@ -32,6 +32,7 @@ describe('leader election with three replicas', () => {
       server: bed.server,
       env: {
         LEASE_NAMESPACE: ns,
+        BINDY_DNS_CONTROLLERS: 'false',
         LEASE_DURATION_SECONDS: String(LEASE_S),
         LEASE_RENEW_DEADLINE_SECONDS: String(RENEW_S),
         LEASE_RETRY_PERIOD_SECONDS: String(RETRY_S),

@@ -28,7 +28,7 @@ describe('a Lease changed behind the leader', () => {
     group = new ReplicaGroup({
       kubeconfig: bed.kubeconfigs.admin,
       server: bed.server,
-      env: { LEASE_NAMESPACE: ns, LEASE_DURATION_SECONDS: '4', LEASE_RENEW_DEADLINE_SECONDS: '3', LEASE_RETRY_PERIOD_SECONDS: '1' },
+      env: { LEASE_NAMESPACE: ns, BINDY_DNS_CONTROLLERS: 'false', LEASE_DURATION_SECONDS: '4', LEASE_RENEW_DEADLINE_SECONDS: '3', LEASE_RETRY_PERIOD_SECONDS: '1' },
     });
     await Promise.all(['tamper-a', 'tamper-b'].map((n) => group.add(n)));
     await Promise.any(group.members.map((m) => m.replica.waitForLog('Lease acquired, this instance is now the leader', 30_000)));

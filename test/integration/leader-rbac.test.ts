@@ -9,7 +9,7 @@ import { startReplica } from '../support/replica.js';
 import { ReplicaGroup, createNamespace, readLease } from '../support/leader-cluster.js';
 
 const LEASE = 'bindy-leader';
-const TIMING = { LEASE_DURATION_SECONDS: '4', LEASE_RENEW_DEADLINE_SECONDS: '3', LEASE_RETRY_PERIOD_SECONDS: '1' };
+const TIMING = { BINDY_DNS_CONTROLLERS: 'false', LEASE_DURATION_SECONDS: '4', LEASE_RENEW_DEADLINE_SECONDS: '3', LEASE_RETRY_PERIOD_SECONDS: '1' };
 
 /** grantLeaseRole creates the Role + RoleBinding of SPEC §7 for dns-system/bindy in `ns`. */
 async function grantLeaseRole(admin: KubeClient, ns: string): Promise<void> {
@@ -80,7 +80,7 @@ describe('startup contract', () => {
     const bed = loadTestbed();
     const admin = adminClient();
     const ns = await createNamespace(admin, 'leader-off');
-    const replica = startReplica({ name: 'solo', kubeconfig: bed.kubeconfigs.admin, env: { ENABLE_LEADER_ELECTION: 'false', LEASE_NAMESPACE: ns } });
+    const replica = startReplica({ name: 'solo', kubeconfig: bed.kubeconfigs.admin, env: { ENABLE_LEADER_ELECTION: 'false', LEASE_NAMESPACE: ns, BINDY_DNS_CONTROLLERS: 'false' } });
     try {
       const warning = await replica.waitForLog((l) => l.level === 'warn' && /disabled/.test(l.msg), 20_000);
       expect(warning.msg).toMatch(/more than one replica/);

@@ -26,6 +26,7 @@ describe('parseConfig', () => {
       metricsPort: 8080,
       healthPort: 8081,
       leadershipProbe: undefined,
+      dnsControllers: true,
     });
   });
 
@@ -63,6 +64,7 @@ describe('parseConfig', () => {
   it.each([
     [{ ENABLE_LEADER_ELECTION: 'yes' }, 'ENABLE_LEADER_ELECTION', 'yes', /true or false/],
     [{ ENABLE_LEADER_ELECTION: '1' }, 'ENABLE_LEADER_ELECTION', '1', /true or false/],
+    [{ BINDY_DNS_CONTROLLERS: 'off' }, 'BINDY_DNS_CONTROLLERS', 'off', /true or false/],
     [{ LEASE_NAME: 'Bindy_Leader' }, 'LEASE_NAME', 'Bindy_Leader', /DNS-1123 subdomain/],
     [{ LEASE_NAME: 'a'.repeat(254) }, 'LEASE_NAME', 'a'.repeat(254), /DNS-1123 subdomain/],
     [{ LEASE_NAMESPACE: 'dns.system' }, 'LEASE_NAMESPACE', 'dns.system', /DNS-1123 label/],
