@@ -8,7 +8,16 @@ import {
   RECORD_KINDS,
   RESOURCES,
   resourcePath,
+  type Bind9InstanceSpec,
+  type Bind9InstanceStatus,
+  type CommonStatus,
+  type Condition,
+  type DNSZoneSpec,
+  type DNSZoneStatus,
   type JSONSchemaProps,
+  type Kind,
+  type RecordSpecByKind,
+  type RecordStatus,
 } from '../../src/crds/index.js';
 
 const re = (p: string): RegExp => new RegExp(p);
@@ -107,5 +116,68 @@ describe('validation patterns', () => {
     expect(re(PATTERNS.fqdnOrRoot).test('.')).toBe(true);
     expect(re(PATTERNS.fqdn).test('.')).toBe(false);
     expect(re(PATTERNS.fqdn).test('ns1.example.com.')).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// types.ts and the schemas describe the same fields: a full example of every spec and status,
+// typed with the TS interfaces (so a field missing from types.ts fails to compile), must use
+// exactly the schema's property paths.
+
+type Tree = { [k: string]: unknown };
+function examplePaths(value: unknown, prefix = ''): string[] {
+  if (Array.isArray(value)) return value.length > 0 && typeof value[0] === 'object' ? examplePaths(value[0], `${prefix}[]`) : [];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value as Tree).flatMap(([k, v]) => {
+    const path = prefix ? `${prefix}.${k}` : k;
+    // label maps are leaves (additionalProperties in the schema)
+    return k === 'matchLabels' ? [path] : [path, ...examplePaths(v, path)];
+  });
+}
+function schemaPaths(s: JSONSchemaProps | undefined, prefix = ''): string[] {
+  if (!s) return [];
+  if (s.type === 'array') return s.items?.type === 'object' ? schemaPaths(s.items, `${prefix}[]`) : [];
+  return Object.entries(s.properties ?? {}).flatMap(([k, v]) => {
+    const path = prefix ? `${prefix}.${k}` : k;
+    return [path, ...schemaPaths(v, path)];
+  });
+}
+
+const condition: Condition = { type: 'Ready', status: 'True', reason: 'Ready', message: '', lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: 1 };
+const common: Required<CommonStatus> = { conditions: [condition], observedGeneration: 1 };
+const recordStatus: Required<RecordStatus> = { ...common, zone: 'example.com' };
+const base = { zoneRef: 'z', name: '@', ttl: 60 };
+const EXAMPLES: { [K in Kind]: { spec: object; status: object } } = {
+  Bind9Instance: {
+    spec: { replicas: 1, image: 'i', config: { recursion: false, allowQuery: ['any'], allowTransfer: ['none'], hideVersion: true } } satisfies Required<Bind9InstanceSpec>,
+    status: { ...common, replicas: 1, readyReplicas: 1 } satisfies Required<Bind9InstanceStatus>,
+  },
+  DNSZone: {
+    spec: {
+      zoneName: 'example.com',
+      instanceSelector: { matchLabels: {} },
+      recordSelector: { matchLabels: {} },
+      ttl: 1,
+      soaRecord: { primaryNs: 'ns', adminEmail: 'a', refresh: 1, retry: 1, expire: 1, negativeTtl: 1 },
+      nameServers: ['ns'],
+    } satisfies Required<DNSZoneSpec>,
+    status: { ...common, serial: 1, contentHash: 'h', recordCount: 1, instances: ['i'] } satisfies Required<DNSZoneStatus>,
+  },
+  ARecord: { spec: { ...base, ipv4Address: '1.2.3.4' } satisfies Required<RecordSpecByKind['ARecord']>, status: recordStatus },
+  AAAARecord: { spec: { ...base, ipv6Address: '::1' } satisfies Required<RecordSpecByKind['AAAARecord']>, status: recordStatus },
+  CNAMERecord: { spec: { ...base, target: 't' } satisfies Required<RecordSpecByKind['CNAMERecord']>, status: recordStatus },
+  MXRecord: { spec: { ...base, priority: 1, mailServer: 'm' } satisfies Required<RecordSpecByKind['MXRecord']>, status: recordStatus },
+  TXTRecord: { spec: { ...base, text: ['t'] } satisfies Required<RecordSpecByKind['TXTRecord']>, status: recordStatus },
+  NSRecord: { spec: { ...base, nameserver: 'n' } satisfies Required<RecordSpecByKind['NSRecord']>, status: recordStatus },
+  SRVRecord: { spec: { ...base, priority: 1, weight: 1, port: 1, target: 't' } satisfies Required<RecordSpecByKind['SRVRecord']>, status: recordStatus },
+  CAARecord: { spec: { ...base, flags: 0, tag: 'issue', value: 'v' } satisfies Required<RecordSpecByKind['CAARecord']>, status: recordStatus },
+};
+
+describe('types.ts and the schemas', () => {
+  const crds = customResourceDefinitions();
+  it.each([...KINDS])('%s spec and status have the same fields in TypeScript and in the schema', (kind) => {
+    const root = crds.find((c) => c.spec.names.kind === kind)!.spec.versions[0]!.schema.openAPIV3Schema.properties!;
+    expect(examplePaths(EXAMPLES[kind].spec).sort()).toEqual(schemaPaths(root.spec).sort());
+    expect(examplePaths(EXAMPLES[kind].status).sort()).toEqual(schemaPaths(root.status).sort());
   });
 });
