@@ -31,6 +31,8 @@ export interface KubeClientOptions {
   /** Default per-request timeout. */
   readonly timeoutMs?: number;
   readonly userAgent?: string;
+  /** onRequest is told of every request sent (watches once, when opened): the basis of request-rate metrics. */
+  readonly onRequest?: (verb: string) => void;
 }
 
 /**
@@ -41,6 +43,7 @@ export class KubeClient {
   private readonly agent: Agent | HttpAgent;
   private readonly timeoutMs: number;
   private readonly userAgent: string;
+  private readonly onRequest: ((verb: string) => void) | undefined;
 
   constructor(
     readonly connection: KubeConnection,
@@ -59,6 +62,7 @@ export class KubeClient {
         : new HttpAgent({ keepAlive: true });
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.userAgent = options.userAgent ?? 'bindy-ts';
+    this.onRequest = options.onRequest;
   }
 
   get<T>(path: string, options: CallOptions = {}): Promise<T> {
@@ -148,6 +152,7 @@ export class KubeClient {
     }
     const requestOptions: HttpsOptions = { method, headers, agent: this.agent, signal: options.signal };
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    this.onRequest?.(options.query?.watch === true ? 'WATCH' : method);
     return new Promise((resolve, reject) => {
       const req = send(url, requestOptions);
       const deadline = new Deadline(timeoutMs, () => req.destroy(new KubeApiError(0, 'Timeout', `${method} ${path}: no answer within ${timeoutMs} ms`)));
