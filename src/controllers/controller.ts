@@ -117,7 +117,9 @@ export class Controller {
     this.failures.set(key, failures);
     const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 250, maxMs: 60_000 };
     const delay = isConflict(err) ? 100 : Math.min(initialMs * 2 ** (failures - 1), maxMs) * (0.75 + Math.random() / 2);
-    log.error({ err: (err as Error).message, attempt: failures, retryInMs: Math.round(delay) }, 'reconcile failed');
+    // A 409 only means our cached copy was older than the apiserver's: routine, retried from a fresh read.
+    const level = isConflict(err) ? 'debug' : 'error';
+    log[level]({ err: (err as Error).message, attempt: failures, retryInMs: Math.round(delay) }, 'reconcile failed');
     this.queue.addAfter(key, delay);
     return 'error';
   }

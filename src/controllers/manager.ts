@@ -8,6 +8,7 @@ import { EventRecorder } from '../kube/events.js';
 import { Informer } from '../kube/informer.js';
 import { objectKey, resourcePath, type KubeObject } from '../kube/objects.js';
 import type { Leadership } from '../leader/leadership.js';
+import type { ControllerSet, Runnable } from '../operator/runnable.js';
 import { reconcileInstance } from './bind9-instance.js';
 import { INSTANCE_LABEL } from './bind9-resources.js';
 import type { Caches, Deployment, EndpointSlice } from './caches.js';
@@ -16,11 +17,6 @@ import { reconcileZone } from './dns-zone.js';
 import { Pusher, type PushMetrics } from './push.js';
 import { reconcileRecord } from './records.js';
 
-/** Runnable is the shape of everything long-running (see src/operator/runnable.ts). */
-export interface Runnable {
-  start(signal: AbortSignal): Promise<void>;
-  ready?(): boolean;
-}
 
 /** ControllerTuning holds knobs that are not part of SPEC §1 (tests shorten them). */
 export interface ControllerTuning {
@@ -60,7 +56,7 @@ function informersOf(c: Caches): Informer<KubeObject>[] {
  * createControllers wires informers (always running, so a standby keeps a warm cache) and
  * leader-gated reconcilers for Bind9Instance, DNSZone and every record kind.
  */
-export function createControllers(deps: ControllerDeps): { informers: Runnable; reconcilers: (leadership: Leadership) => Runnable } {
+export function createControllers(deps: ControllerDeps): ControllerSet & { informers: Runnable } {
   const log = deps.log.child({ component: 'controllers' });
   const caches = makeCaches(deps.client, log);
   const events = new EventRecorder(deps.client, log);
@@ -97,7 +93,7 @@ export function createControllers(deps: ControllerDeps): { informers: Runnable; 
       },
     };
   };
-  return { informers, reconcilers };
+  return { names: ['Bind9Instance', 'DNSZone', ...RECORD_KINDS], informers, reconcilers };
 }
 
 /** wire maps cache events to the keys whose desired state they change. */

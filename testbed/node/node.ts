@@ -1,6 +1,6 @@
 /**
  * TestNode plays kubelet for the Pods of Bind9Instances: for each Pod it starts a real named and
- * the real agent on a loopback address 127.0.0.N with the config the operator rendered (from the
+ * the real agent on a local address (10.250.0.N on lo) with the config the operator rendered (from the
  * Pod's ConfigMap and Secret volumes), binds the Pod to a Node and reports it Running/Ready with
  * that podIP through the status subresource — so the real EndpointSlice controller builds the
  * slices, as in a cluster. It stops them when the Pod is deleted and then removes the Pod, as
@@ -19,6 +19,8 @@ import { objectKey, type KubeObject } from '../../src/kube/objects.js';
 import { addLoopback, podFiles, removeLoopback, startNamed, stopNamed, writePodFiles, type PodFiles } from './named.js';
 
 export const NODE_NAME = 'bindy-testbed-node';
+/** POD_NETWORK is the /24 the node's pods get addresses from (local, on lo; outside the Service CIDR). */
+export const POD_NETWORK = '10.250.0.';
 
 interface Pod extends KubeObject {
   spec: { nodeName?: string; serviceAccountName?: string; volumes?: Array<{ name: string; configMap?: { name: string }; secret?: { secretName: string } }> };
@@ -39,7 +41,10 @@ export interface TestNodeOptions {
   readonly client: KubeClient;
   readonly log: Logger;
   readonly workDir: string;
-  /** Last octet of the first pod address; pods get 127.0.0.<first>, <first+1>, … */
+  /**
+   * Last octet of the first pod address; pods get 10.250.0.<first>, <first+1>, … on the loopback
+   * interface. Not 127/8: the apiserver refuses loopback addresses in EndpointSlices.
+   */
   readonly firstOctet?: number;
   readonly lease: { readonly namespace: string; readonly name: string };
   readonly agentPort?: number;
@@ -104,7 +109,7 @@ export class TestNode {
     }
     if (this.pods.has(key)) return;
     if (!pod.spec.nodeName) await this.bind(pod);
-    const address = `127.0.0.${this.nextOctet++}`;
+    const address = `${POD_NETWORK}${this.nextOctet++}`;
     await addLoopback(address);
     const files = podFiles(join(this.o.workDir, `${pod.metadata.namespace}-${pod.metadata.name}`));
     await this.launch(pod, address, { files });

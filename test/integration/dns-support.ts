@@ -1,0 +1,100 @@
+/**
+ * Shared helpers of the DNS integration tests: CRD install, a held Lease with a fixed fencing
+ * token, polling, dig, and starting the controllers plus the test bed's node in-process.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { createControllers } from '../../src/controllers/manager.js';
+import { customResourceDefinitions } from '../../src/crds/index.js';
+import type { KubeClient } from '../../src/kube/api-client.js';
+import type { FencingToken, Leadership } from '../../src/leader/leadership.js';
+import { OperatorMetrics } from '../../src/observability/metrics.js';
+import { TestNode } from '../../testbed/node/node.js';
+
+export const LEASE_NS = 'dns-system';
+
+export async function installCrds(admin: KubeClient): Promise<void> {
+  for (const crd of customResourceDefinitions()) {
+    await admin.apply(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`, crd, 'bindy-tests');
+  }
+  for (const crd of customResourceDefinitions()) {
+    await eventually(async () => {
+      const got = await admin.get<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+      if (!got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) throw new Error(`${crd.metadata.name} not established`);
+    }, 10_000);
+  }
+}
+
+export async function ensureNamespace(admin: KubeClient, name: string): Promise<void> {
+  await admin.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }).catch((err: unknown) => {
+    if ((err as { code?: number }).code !== 409) throw err;
+  });
+}
+
+/** holdLease writes a Lease held by `holder` and returns a Leadership that fences with it. */
+export async function holdLease(admin: KubeClient, name: string, holder: string, transitions: number): Promise<Leadership & { readonly deposals: string[] }> {
+  const path = `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NS}/leases`;
+  await admin.delete(`${path}/${name}`).catch(() => undefined);
+  await admin.create(path, {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name, namespace: LEASE_NS },
+    spec: { holderIdentity: holder, leaseTransitions: transitions, leaseDurationSeconds: 3600 },
+  });
+  const token: FencingToken = { holder, transitions };
+  const deposals: string[] = [];
+  const term = new AbortController();
+  return { fence: () => token, deposed: (r) => void deposals.push(r), signal: term.signal, deposals };
+}
+
+/** eventually retries `fn` until it stops throwing, or rethrows its last error at the deadline. */
+export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  }
+}
+
+/** dig asks one server, without recursion, and returns +short answers (or the full text with `full`). */
+export function dig(server: string, name: string, type: string, full = false): string {
+  const args = [`@${server}`, '+norec', '+time=1', '+tries=2', name, type];
+  return execFileSync('dig', full ? args : [...args, '+short'], { encoding: 'utf8' }).trim();
+}
+
+export interface Harness {
+  readonly node: TestNode;
+  readonly metrics: OperatorMetrics;
+  readonly log: Logger;
+  stop(): Promise<void>;
+}
+
+/** startHarness runs the test node and the controllers (informers + reconcilers) in this process. */
+export async function startHarness(admin: KubeClient, leadership: Leadership, leaseName: string, firstOctet: number): Promise<Harness> {
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const stop = new AbortController();
+  const node = new TestNode({ client: admin, log: log.child({ c: 'node' }), workDir: mkdtempSync(join(tmpdir(), 'testnode-')), firstOctet, lease: { namespace: LEASE_NS, name: leaseName } });
+  const metrics = new OperatorMetrics({ defaultMetrics: false });
+  const set = createControllers({ client: admin, log, metrics, config: { leaderElection: true, leaseName, leaseNamespace: LEASE_NS }, tuning: { resyncMs: 1_500, agentImage: 'bindy:test' } });
+  const runs = [node.start(stop.signal), set.informers.start(stop.signal)];
+  await eventually(() => {
+    if (!set.informers.ready?.()) throw new Error('informers not synced');
+  }, 10_000, 50);
+  runs.push(set.reconcilers(leadership).start(stop.signal));
+  return {
+    node,
+    metrics,
+    log,
+    stop: async () => {
+      stop.abort();
+      await Promise.all(runs);
+    },
+  };
+}
