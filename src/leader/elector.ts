@@ -166,6 +166,8 @@ export class LeaderElector implements TermHost {
     const record = current?.record;
     if (!record || record.holderIdentity === this.options.identity) return 0;
     if (record.holderIdentity === '') {
+      // A release is a change of holder: the next holder is reported again, even if it is the same.
+      this.reportedHolder = undefined;
       // Coordinated election: give a preferred holder one retry period to take a released lease first.
       const preferred = record.preferredHolder;
       if (preferred && preferred !== this.options.identity) return Math.max(0, this.view.observedAt + this.options.retryPeriodMs - now);
