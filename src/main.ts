@@ -52,11 +52,11 @@ async function main(): Promise<void> {
   onSignals(log, shutdown);
 
   const connection = loadKubeConnection(process.env);
-  const client = new KubeClient(connection, { userAgent: `bindy/${config.identity}` });
+  const client = new KubeClient(connection, { userAgent: `bindy/${config.identity}`, onRequest: metrics.apiRequestCounter('controllers') });
   // The Lease gets its own connection and a short per-request timeout so a renewal never waits
   // behind reconcile traffic and a dead link is noticed well inside the renew deadline.
   const leaseTimeoutMs = Math.min(config.retryPeriodSeconds, config.renewDeadlineSeconds / 2) * 1000;
-  const leaseClient = new KubeClient(connection, { timeoutMs: leaseTimeoutMs, userAgent: `bindy/${config.identity}/leader-election` });
+  const leaseClient = new KubeClient(connection, { timeoutMs: leaseTimeoutMs, userAgent: `bindy/${config.identity}/leader-election`, onRequest: metrics.apiRequestCounter('leader-election') });
   const lock = new KubeLeaseLock({
     client: leaseClient,
     namespace: config.leaseNamespace,

@@ -29,6 +29,8 @@ export class OperatorMetrics {
   readonly reconcileDuration: Histogram<'kind'>;
   /** bindy_fenced_writes_total{component}: writes refused for a stale epoch (operator/agent). */
   readonly fencedWritesTotal: Counter<'component'>;
+  /** bindy_kube_api_requests_total{client,verb}: requests sent to the apiserver (watches counted when opened). */
+  readonly kubeApiRequestsTotal: Counter<'client' | 'verb'>;
   private readonly now: () => number;
 
   constructor(options: OperatorMetricsOptions = {}) {
@@ -56,6 +58,12 @@ export class OperatorMetrics {
       labelNames: ['component'],
       registers,
     });
+    this.kubeApiRequestsTotal = new Counter({
+      name: 'bindy_kube_api_requests_total',
+      help: 'Requests sent to the apiserver by client (leader-election/controllers) and verb',
+      labelNames: ['client', 'verb'],
+      registers,
+    });
     this.isLeader.set(0);
     // Startup is this instance's first leadership state (standby).
     this.leaderElectionTimestamp.set(this.now());
@@ -74,6 +82,11 @@ export class OperatorMetrics {
       },
       renewal: (result: RenewResult) => this.leaseRenewalsTotal.inc({ result }),
     };
+  }
+
+  /** apiRequestCounter is a KubeClient onRequest hook that counts into bindy_kube_api_requests_total. */
+  apiRequestCounter(client: string): (verb: string) => void {
+    return (verb) => this.kubeApiRequestsTotal.inc({ client, verb });
   }
 
   /** text renders the Prometheus exposition format. */
