@@ -137,7 +137,8 @@ function crd(kind: Kind, spec: JSONSchemaProps, status: JSONSchemaProps, columns
 /** customResourceDefinitions returns fresh copies of all bindy CRDs, in KINDS order. */
 export function customResourceDefinitions(): CustomResourceDefinition[] {
   const recordColumns = (kind: RecordKind): PrinterColumn[] => [
-    col('Name', 'name'),
+    // Not "Name": the apiserver always prints metadata.name as the first NAME column.
+    col('Record', 'name'),
     { name: 'Zone', type: 'string', jsonPath: '.status.zone' },
     ...RECORDS[kind].columns,
     readyColumn,

@@ -47,10 +47,10 @@ describe('bindy CRDs', () => {
     expect(resourcePath('ARecord')).toBe('/apis/bindy.firestoned.io/v1beta1/arecords');
   });
 
-  it('gives every record kind Name, Zone, Ready and Age columns', () => {
+  it('gives every record kind Record (owner name), Zone, Ready and Age columns', () => {
     for (const c of crds.filter((x) => (RECORD_KINDS as readonly string[]).includes(x.spec.names.kind))) {
       const names = c.spec.versions[0]!.additionalPrinterColumns.map((x) => x.name);
-      expect(names.slice(0, 2)).toEqual(['Name', 'Zone']);
+      expect(names.slice(0, 2)).toEqual(['Record', 'Zone']);
       expect(names.slice(-2)).toEqual(['Ready', 'Age']);
       expect(names.length).toBeGreaterThan(4);
     }

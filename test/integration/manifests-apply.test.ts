@@ -13,7 +13,9 @@ import type { KubeClient } from '../../src/kube/api-client.js';
 import { isNotFound, KubeApiError } from '../../src/kube/api-error.js';
 import { customResourceDefinitions, resourcePath, type Kind } from '../../src/crds/index.js';
 import { PROFILE_NAMES, PROFILES, type ProfileName } from '../../infra/profiles.js';
-import { adminClient } from '../../testbed/state.js';
+import { loadKubeconfigFile } from '../../src/kube/kubeconfig.js';
+import { adminClient, loadTestbed } from '../../testbed/state.js';
+import { request } from 'node:https';
 import { CLUSTER_SCOPED, synthAll, type Manifest } from '../infra/helpers.js';
 
 const MANAGER = 'bindy-manifests-test';
@@ -329,3 +331,83 @@ describe('CRD validation by the apiserver', () => {
     }
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// `kubectl get` columns: the apiserver renders the printer columns as a Table
+
+interface Table {
+  columnDefinitions: Array<{ name: string }>;
+  rows: Array<{ cells: unknown[] }>;
+}
+
+/** getTable GETs `path` as a meta.k8s.io Table, as kubectl does. */
+function getTable(path: string): Promise<Table> {
+  const c = loadKubeconfigFile(loadTestbed().kubeconfigs.admin);
+  const url = new URL(c.server + path);
+  const token = c.token?.();
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        ca: c.ca,
+        cert: c.cert,
+        key: c.key,
+        rejectUnauthorized: !c.insecureSkipTlsVerify,
+        headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body) as Table) : reject(new Error(`${res.statusCode}: ${body}`))));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('printer columns and status writes', () => {
+  const tns = `manifests-columns-${run}`;
+  const api = (kind: Kind) => resourcePath(kind, tns);
+  const condition = { type: 'Ready', status: 'True', reason: 'Serving', message: 'served by 2 pods', lastTransitionTime: new Date().toISOString(), observedGeneration: 1 };
+
+  beforeAll(async () => {
+    await admin.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: tns } });
+  });
+  afterAll(async () => {
+    await admin.delete(`/api/v1/namespaces/${tns}`).catch(() => undefined);
+  });
+
+  it('accepts the status the controllers write (millisecond timestamps included) and prints it', async () => {
+    const z = await admin.create<Manifest>(api('DNSZone'), { ...obj('DNSZone', 'example-com', zone), metadata: { name: 'example-com', namespace: tns } });
+    await admin.replace(`${api('DNSZone')}/example-com/status`, {
+      ...z,
+      status: { conditions: [condition], observedGeneration: 1, serial: 2026112501, contentHash: 'sha256:x', recordCount: 3, instances: [`${tns}/primary`] },
+    });
+    const t = await getTable(api('DNSZone'));
+    expect(t.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Zone', 'Serial', 'Records', 'Ready', 'Age']);
+    expect(t.rows[0]!.cells.slice(0, 5)).toEqual(['example-com', 'example.com', 2026112501, 3, 'True']);
+  });
+
+  it('prints Bind9Instance replicas and status, and a record\'s name, zone and data', async () => {
+    const b = await admin.create<Manifest>(api('Bind9Instance'), { ...obj('Bind9Instance', 'primary', { replicas: 2 }), metadata: { name: 'primary', namespace: tns } });
+    await admin.replace(`${api('Bind9Instance')}/primary/status`, { ...b, status: { conditions: [condition], observedGeneration: 1, replicas: 2, readyReplicas: 1 } });
+    const bt = await getTable(api('Bind9Instance'));
+    expect(bt.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Replicas', 'Ready', 'Status', 'Age']);
+    expect(bt.rows[0]!.cells.slice(0, 4)).toEqual(['primary', 2, 1, 'True']);
+
+    const r = await admin.create<Manifest>(api('MXRecord'), { ...obj('MXRecord', 'mx', { name: '@', priority: 10, mailServer: 'mx1.example.com' }), metadata: { name: 'mx', namespace: tns } });
+    await admin.replace(`${api('MXRecord')}/mx/status`, { ...r, status: { conditions: [condition], observedGeneration: 1, zone: 'example.com' } });
+    const rt = await getTable(api('MXRecord'));
+    expect(rt.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Record', 'Zone', 'Priority', 'Mail Server', 'Ready', 'Age']);
+    expect(rt.rows[0]!.cells.slice(0, 6)).toEqual(['mx', '@', 'example.com', 10, 'mx1.example.com', 'True']);
+  });
+
+  it('rejects a condition without a reason', async () => {
+    const b = await admin.get<Manifest>(`${api('Bind9Instance')}/primary`);
+    const bad = { ...b, status: { conditions: [{ type: 'Ready', status: 'True', message: '', lastTransitionTime: new Date().toISOString() }] } };
+    await expect(admin.replace(`${api('Bind9Instance')}/primary/status`, bad)).rejects.toThrow(/reason: Required value/);
+  });
+});
+
