@@ -1,0 +1,43 @@
+/**
+ * `npm run bench [name...]` starts one test bed and runs the named benchmarks (all by default),
+ * each printing a table and writing bench/results/<name>.json.
+ * BENCH_RUNS sets the runs of the failover benchmarks (default 20).
+ */
+import { startSession } from '../testbed/session.js';
+import { benchFootprint } from './footprint.js';
+import { benchHandover } from './handover.js';
+import { benchSynth } from './synth.js';
+import { benchTakeover } from './takeover.js';
+
+const runs = Number(process.env.BENCH_RUNS ?? 20);
+const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
+
+const benchmarks: Record<string, (bed: Awaited<ReturnType<typeof startSession>>['state']) => Promise<void> | void> = {
+  synth: () => benchSynth(5),
+  handover: (bed) => benchHandover(bed, runs),
+  takeover: (bed) => benchTakeover(bed, runs),
+  footprint: (bed) => benchFootprint(bed, idleSeconds),
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((w) => !(w in benchmarks));
+  if (unknown.length > 0) throw new Error(`unknown benchmark(s) ${unknown.join(', ')}; known: ${Object.keys(benchmarks).join(', ')}`);
+  const session = await startSession({ log: (l) => process.stderr.write(`${l}\n`) });
+  try {
+    for (const name of wanted.length > 0 ? wanted : Object.keys(benchmarks)) {
+      process.stderr.write(`\n== ${name}\n`);
+      await benchmarks[name]!(session.state);
+    }
+  } finally {
+    await session.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    console.error(err.stack ?? err.message);
+    process.exit(1);
+  },
+);
