@@ -245,9 +245,13 @@ export class LeaderElector implements TermHost {
 
   private async renewLoop(term: Term, stopRenew: AbortSignal): Promise<void> {
     const stop = AbortSignal.any([stopRenew, term.lostSignal]);
+    // Attempts start on a fixed cadence (like client-go's ticker), not a period after the last
+    // one ended: a timed-out attempt must not push the next one past the renew deadline.
+    let next = this.clock.now() + this.options.retryPeriodMs;
     while (!stop.aborted) {
-      await sleep(this.clock, this.options.retryPeriodMs, stop);
+      await sleep(this.clock, next - this.clock.now(), stop);
       if (stop.aborted) return;
+      next = this.clock.now() + this.options.retryPeriodMs;
       // A renew that would start after the deadline (the loop was blocked) is a lost renewal,
       // even if the write would still succeed: the gated work may have been frozen mid-write.
       const age = this.clock.now() - term.lastRenewOk;

@@ -72,8 +72,10 @@ describe('leader election with three replicas', () => {
   it('keeps leading through a link outage shorter than the renew deadline', async () => {
     const leader = await leaderMember();
     const mark = leader.replica.logs.length;
+    // 1.2 s: longer than a retry period plus the request timeout's share, well under the renew
+    // deadline (3 s), leaving margin for a loaded machine to finish the renew after heal().
     leader.proxy.blackhole();
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 1200));
     leader.proxy.heal();
     await new Promise((r) => setTimeout(r, 2 * RETRY_S * 1000));
     expect(leader.replica.logs.slice(mark).filter((l) => l.msg.startsWith('Leadership lost'))).toEqual([]);

@@ -152,6 +152,18 @@ describe('LeaderElector', () => {
     await stop(clock, a);
   });
 
+  it('renews on a fixed cadence, so one timed-out attempt does not push the next past the deadline', async () => {
+    const a = startReplica(store, clock, 'a');
+    await clock.advance(RETRY + 10); // renewed at a retry boundary
+    a.lock.partitioned = true; // the next attempt hangs until its 1 s timeout
+    await clock.advance(RETRY * 1.1);
+    a.lock.partitioned = false;
+    await clock.advance(RETRY * 3);
+    expect(a.terms[0]!.signal.aborted).toBe(false);
+    expect(a.renewals.slice(0, 3)).toEqual(['success', 'error', 'success']);
+    await stop(clock, a);
+  });
+
   it('fence() refuses and steps down when the deadline passed but no timer ran (blocked loop)', async () => {
     const a = startReplica(store, clock, 'a');
     await clock.advance(10);
@@ -284,5 +296,22 @@ describe('LeaderElector', () => {
     }
     for (const r of rs) r.lock.partitioned = false;
     await stop(clock, ...rs);
+  });
+});
+
+describe('LeaderElector with coordinated-election fields', () => {
+  it('gives spec.preferredHolder the first chance at a released lease, without clobbering the field', async () => {
+    const clock = new FakeClock();
+    const store = new LeaseStore();
+    store.write({ holderIdentity: 'old', leaseDurationSeconds: 4, leaseTransitions: 2, renewTime: 't', acquireTime: 't' });
+    store.current = { ...store.current!, record: { ...store.current!.record, preferredHolder: 'b', strategy: 'OldestEmulationVersion' } };
+    const a = startReplica(store, clock, 'a');
+    const b = startReplica(store, clock, 'b');
+    await clock.advance(10);
+    store.write({ holderIdentity: '', leaseDurationSeconds: 1, leaseTransitions: 2, renewTime: 't2', acquireTime: 't2' });
+    await clock.advance(RETRY * 3);
+    expect(store.current?.record).toMatchObject({ holderIdentity: 'b', leaseTransitions: 3, preferredHolder: 'b', strategy: 'OldestEmulationVersion' });
+    expect(a.terms).toHaveLength(0);
+    await stop(clock, a, b);
   });
 });
