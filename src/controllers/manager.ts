@@ -32,19 +32,20 @@ export interface ControllerDeps {
   readonly client: KubeClient;
   readonly log: Logger;
   readonly metrics: ControllerMetrics & PushMetrics;
-  readonly config: Pick<Config, 'leaderElection' | 'leaseName' | 'leaseNamespace'>;
+  /** watchNamespace limits the controllers to one namespace (all when absent). */
+  readonly config: Pick<Config, 'leaderElection' | 'leaseName' | 'leaseNamespace'> & { readonly watchNamespace?: string };
   readonly tuning?: ControllerTuning;
 }
 
-function makeCaches(client: KubeClient, log: Logger): Caches {
+function makeCaches(client: KubeClient, log: Logger, ns: string | undefined): Caches {
   const inf = <T extends KubeObject>(path: string, labelSelector?: string) => new Informer<T>({ client, path, labelSelector, log: log.child({ informer: path }) });
   return {
-    instances: inf<Bind9Instance & KubeObject>(resourcePath(API_VERSION, RESOURCES.Bind9Instance.plural)),
-    zones: inf<DNSZone & KubeObject>(resourcePath(API_VERSION, RESOURCES.DNSZone.plural)),
-    records: new Map(RECORD_KINDS.map((k) => [k, inf<DnsRecord & KubeObject>(resourcePath(API_VERSION, RESOURCES[k].plural))])),
+    instances: inf<Bind9Instance & KubeObject>(resourcePath(API_VERSION, RESOURCES.Bind9Instance.plural, ns)),
+    zones: inf<DNSZone & KubeObject>(resourcePath(API_VERSION, RESOURCES.DNSZone.plural, ns)),
+    records: new Map(RECORD_KINDS.map((k) => [k, inf<DnsRecord & KubeObject>(resourcePath(API_VERSION, RESOURCES[k].plural, ns))])),
     // Slices copy their Service's labels, so only bindy's slices are watched.
-    slices: inf<EndpointSlice>('/apis/discovery.k8s.io/v1/endpointslices', 'app.kubernetes.io/managed-by=bindy'),
-    deployments: inf<Deployment>('/apis/apps/v1/deployments', 'app.kubernetes.io/managed-by=bindy'),
+    slices: inf<EndpointSlice>(resourcePath('discovery.k8s.io/v1', 'endpointslices', ns), 'app.kubernetes.io/managed-by=bindy'),
+    deployments: inf<Deployment>(resourcePath('apps/v1', 'deployments', ns), 'app.kubernetes.io/managed-by=bindy'),
   };
 }
 
@@ -58,7 +59,7 @@ function informersOf(c: Caches): Informer<KubeObject>[] {
  */
 export function createControllers(deps: ControllerDeps): ControllerSet & { informers: Runnable } {
   const log = deps.log.child({ component: 'controllers' });
-  const caches = makeCaches(deps.client, log);
+  const caches = makeCaches(deps.client, log, deps.config.watchNamespace || undefined);
   const events = new EventRecorder(deps.client, log);
   const resyncMs = deps.tuning?.resyncMs ?? 30_000;
   const settings = {
@@ -73,32 +74,36 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
     },
     ready: () => informersOf(caches).every((i) => i.synced),
   };
-  const reconcilers = (leadership: Leadership): Runnable => {
-    const pusher = new Pusher(deps.client, caches, leadership, deps.metrics, deps.tuning?.agentPort);
-    const base = { log, metrics: deps.metrics };
-    const instanceCtl = new Controller({ ...base, kind: 'Bind9Instance', keys: () => caches.instances.list().map(objectKey), reconcile: (k, ctx) => reconcileInstance({ client: deps.client, caches, events, settings, pusher, resyncMs }, k, ctx) });
-    const zoneCtl = new Controller({ ...base, kind: 'DNSZone', keys: () => caches.zones.list().map(objectKey), reconcile: (k, ctx) => reconcileZone({ client: deps.client, caches, events, pusher, resyncMs }, k, ctx) });
-    const recordCtls = new Map<RecordKind, Controller>(
-      RECORD_KINDS.map((kind) => [kind, new Controller({ ...base, kind, workers: 1, keys: () => caches.records.get(kind)?.list().map(objectKey) ?? [], reconcile: (k, ctx) => reconcileRecord({ client: deps.client, caches, events }, kind, k, ctx) })]),
-    );
-    const unsubscribe = wire(caches, instanceCtl, zoneCtl, recordCtls);
-    return {
-      start: async (signal) => {
-        const stop = AbortSignal.any([signal, leadership.signal]);
-        try {
-          await Promise.all([instanceCtl, zoneCtl, ...recordCtls.values()].map((c) => c.start(stop)));
-        } finally {
-          unsubscribe.active = false;
-        }
-      },
-    };
+  // Controllers and event wiring are built once; each leadership term gets its own Pusher
+  // (fencing with that term's token), so a new term can never write with an old term's token.
+  let pusher: Pusher | undefined;
+  const termPusher = (): Pusher => {
+    if (!pusher) throw new Error('no leadership term');
+    return pusher;
   };
+  const base = { log, metrics: deps.metrics };
+  const instanceCtl = new Controller({ ...base, kind: 'Bind9Instance', keys: () => caches.instances.list().map(objectKey), reconcile: (k, ctx) => reconcileInstance({ client: deps.client, caches, events, settings, pusher: termPusher(), resyncMs }, k, ctx) });
+  const zoneCtl = new Controller({ ...base, kind: 'DNSZone', keys: () => caches.zones.list().map(objectKey), reconcile: (k, ctx) => reconcileZone({ client: deps.client, caches, events, pusher: termPusher(), resyncMs }, k, ctx) });
+  const recordCtls = new Map<RecordKind, Controller>(
+    RECORD_KINDS.map((kind) => [kind, new Controller({ ...base, kind, workers: 1, keys: () => caches.records.get(kind)?.list().map(objectKey) ?? [], reconcile: (k, ctx) => reconcileRecord({ client: deps.client, caches, events }, kind, k, ctx) })]),
+  );
+  wire(caches, instanceCtl, zoneCtl, recordCtls);
+  const reconcilers = (leadership: Leadership): Runnable => ({
+    start: async (signal) => {
+      pusher = new Pusher(deps.client, caches, leadership, deps.metrics, deps.tuning?.agentPort);
+      const stop = AbortSignal.any([signal, leadership.signal]);
+      try {
+        await Promise.all([instanceCtl, zoneCtl, ...recordCtls.values()].map((c) => c.start(stop)));
+      } finally {
+        pusher = undefined;
+      }
+    },
+  });
   return { names: ['Bind9Instance', 'DNSZone', ...RECORD_KINDS], informers, reconcilers };
 }
 
-/** wire maps cache events to the keys whose desired state they change. */
-function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, recordCtls: Map<RecordKind, Controller>): { active: boolean } {
-  const sub = { active: true };
+/** wire maps cache events to the keys whose desired state they change (controllers ignore them while not leading). */
+function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, recordCtls: Map<RecordKind, Controller>): void {
   const zonesSelecting = (ns: string | undefined, labels: Record<string, string> | undefined) => {
     for (const z of caches.zones.list(ns)) if (matchesLabels(z.spec.instanceSelector?.matchLabels, labels)) zoneCtl.enqueue(objectKey(z));
   };
@@ -106,12 +111,10 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
     for (const [kind, inf] of caches.records) for (const r of inf.list(ns)) recordCtls.get(kind)?.enqueue(objectKey(r));
   };
   caches.instances.on((_, i) => {
-    if (!sub.active) return;
     instanceCtl.enqueue(objectKey(i));
     zonesSelecting(i.metadata.namespace, i.metadata.labels);
   });
   const byInstanceLabel = (o: KubeObject, alsoZones: boolean) => {
-    if (!sub.active) return;
     const name = o.metadata.labels?.[INSTANCE_LABEL];
     if (!name) return;
     instanceCtl.enqueue(`${o.metadata.namespace}/${name}`);
@@ -120,7 +123,6 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
   caches.deployments.on((_, d) => byInstanceLabel(d, false));
   caches.slices.on((_, s) => byInstanceLabel(s, true));
   caches.zones.on((_, z) => {
-    if (!sub.active) return;
     const name = normalizeZoneName(z.spec.zoneName ?? '');
     for (const other of caches.zones.list()) if (normalizeZoneName(other.spec.zoneName ?? '') === name) zoneCtl.enqueue(objectKey(other));
     recordsIn(z.metadata.namespace);
@@ -128,13 +130,11 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
   });
   for (const [kind, inf] of caches.records) {
     inf.on((_, r) => {
-      if (!sub.active) return;
-      recordCtls.get(kind)?.enqueue(objectKey(r));
+        recordCtls.get(kind)?.enqueue(objectKey(r));
       // A record can move between zones (zoneRef or labels edited): every zone in its namespace re-renders; unchanged ones are a no-op.
       for (const z of caches.zones.list(r.metadata.namespace)) zoneCtl.enqueue(objectKey(z));
       // Siblings may change verdict too (a CNAME conflict appears or goes away).
       for (const z of caches.zones.list(r.metadata.namespace)) if (attaches(z, r)) recordsIn(r.metadata.namespace);
     });
   }
-  return sub;
 }

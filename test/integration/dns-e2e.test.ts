@@ -4,7 +4,7 @@
  */
 import type { KubeClient } from '../../src/kube/api-client.js';
 import { adminClient } from '../../testbed/state.js';
-import { dig, ensureNamespace, eventually, holdLease, installCrds, startHarness, type Harness } from './dns-support.js';
+import { dig, ensureNamespace, eventually, holdLease, installCrds, lockDnsOperator, startHarness, type Harness } from './dns-support.js';
 
 const NS = 'dns-e2e';
 const LEASE = 'bindy-dns-e2e';
@@ -47,14 +47,16 @@ describe('DNS data path (real apiserver, real named)', () => {
   let admin: KubeClient;
   let harness: Harness;
   let pod = '';
+  let unlock: () => void = () => undefined;
 
   beforeAll(async () => {
+    unlock = await lockDnsOperator();
     admin = adminClient();
     await installCrds(admin);
     await ensureNamespace(admin, NS);
     const leadership = await holdLease(admin, LEASE, 'e2e-operator', 3);
-    harness = await startHarness(admin, leadership, LEASE, 30);
-  }, 60_000);
+    harness = await startHarness(admin, leadership, LEASE, 30, NS);
+  }, 240_000);
 
   afterAll(async () => {
     for (const path of [`${API}/dnszones/e2e`, `${API}/dnszones/e2e-dup`, `${API}/bind9instances/dns`]) await admin.delete(path).catch(() => undefined);
@@ -64,6 +66,7 @@ describe('DNS data path (real apiserver, real named)', () => {
     }, 15_000).catch(() => undefined);
     await harness?.stop();
     admin.close();
+    unlock();
   }, 60_000);
 
   it('serves one record of every kind from the pods of a Bind9Instance', async () => {

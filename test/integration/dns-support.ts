@@ -3,7 +3,7 @@
  * token, polling, dig, and starting the controllers plus the test bed's node in-process.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
@@ -13,6 +13,7 @@ import type { KubeClient } from '../../src/kube/api-client.js';
 import type { FencingToken, Leadership } from '../../src/leader/leadership.js';
 import { OperatorMetrics } from '../../src/observability/metrics.js';
 import { TestNode } from '../../testbed/node/node.js';
+import { loadTestbed } from '../../testbed/state.js';
 
 export const LEASE_NS = 'dns-system';
 
@@ -69,6 +70,31 @@ export function dig(server: string, name: string, type: string, full = false): s
   return execFileSync('dig', full ? args : [...args, '+short'], { encoding: 'utf8' }).trim();
 }
 
+/** startNode makes the test bed's node for one test namespace. */
+export function startNode(admin: KubeClient, log: Logger, leaseName: string, firstOctet: number, namespace: string, gateAgents: boolean): TestNode {
+  const workDir = mkdtempSync(join(tmpdir(), 'testnode-'));
+  return new TestNode({ client: admin, log: log.child({ c: 'node' }), workDir, firstOctet, namespace, gateAgents, lease: { namespace: LEASE_NS, name: leaseName } });
+}
+
+/**
+ * lockDnsOperator serialises the test files that run a DNS operator: an operator process
+ * watches every namespace, so two of them at once would fight over each other's pods. The lock
+ * file lives in this run's test-bed directory, so a crashed run leaves nothing behind.
+ */
+export async function lockDnsOperator(): Promise<() => void> {
+  const path = join(loadTestbed().stateDir, 'dns-operator.lock');
+  for (;;) {
+    try {
+      const fd = openSync(path, 'wx');
+      closeSync(fd);
+      return () => rmSync(path, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
 export interface Harness {
   readonly node: TestNode;
   readonly metrics: OperatorMetrics;
@@ -77,12 +103,13 @@ export interface Harness {
 }
 
 /** startHarness runs the test node and the controllers (informers + reconcilers) in this process. */
-export async function startHarness(admin: KubeClient, leadership: Leadership, leaseName: string, firstOctet: number): Promise<Harness> {
+export async function startHarness(admin: KubeClient, leadership: Leadership, leaseName: string, firstOctet: number, namespace: string): Promise<Harness> {
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const stop = new AbortController();
-  const node = new TestNode({ client: admin, log: log.child({ c: 'node' }), workDir: mkdtempSync(join(tmpdir(), 'testnode-')), firstOctet, lease: { namespace: LEASE_NS, name: leaseName } });
+  const node = startNode(admin, log, leaseName, firstOctet, namespace, false);
   const metrics = new OperatorMetrics({ defaultMetrics: false });
-  const set = createControllers({ client: admin, log, metrics, config: { leaderElection: true, leaseName, leaseNamespace: LEASE_NS }, tuning: { resyncMs: 1_500, agentImage: 'bindy:test' } });
+  const config = { leaderElection: true, leaseName, leaseNamespace: LEASE_NS, watchNamespace: namespace };
+  const set = createControllers({ client: admin, log, metrics, config, tuning: { resyncMs: 1_500, agentImage: 'bindy:test' } });
   const runs = [node.start(stop.signal), set.informers.start(stop.signal)];
   await eventually(() => {
     if (!set.informers.ready?.()) throw new Error('informers not synced');

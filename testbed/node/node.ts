@@ -16,11 +16,14 @@ import { KubeClient as Client } from '../../src/kube/api-client.js';
 import { Informer } from '../../src/kube/informer.js';
 import { withToken } from '../../src/kube/kubeconfig.js';
 import { objectKey, type KubeObject } from '../../src/kube/objects.js';
+import { AgentGate } from './agent-gate.js';
 import { addLoopback, podFiles, removeLoopback, startNamed, stopNamed, writePodFiles, type PodFiles } from './named.js';
 
 export const NODE_NAME = 'bindy-testbed-node';
 /** POD_NETWORK is the /24 the node's pods get addresses from (local, on lo; outside the Service CIDR). */
 export const POD_NETWORK = '10.250.0.';
+/** With gateAgents, the agent listens this many ports above the pod's agent port, behind the gate. */
+const GATE_OFFSET = 1000;
 
 interface Pod extends KubeObject {
   spec: { nodeName?: string; serviceAccountName?: string; volumes?: Array<{ name: string; configMap?: { name: string }; secret?: { secretName: string } }> };
@@ -34,6 +37,7 @@ export interface PodRuntime {
   readonly files: PodFiles;
   named: ChildProcess;
   agent: RunningAgent;
+  gate?: AgentGate;
 }
 
 export interface TestNodeOptions {
@@ -48,6 +52,10 @@ export interface TestNodeOptions {
   readonly firstOctet?: number;
   readonly lease: { readonly namespace: string; readonly name: string };
   readonly agentPort?: number;
+  /** Only run the Pods of this namespace (tests in parallel each run their own node). */
+  readonly namespace?: string;
+  /** Put an AgentGate between each pod address and its agent, so tests can delay writes in flight. */
+  readonly gateAgents?: boolean;
 }
 
 export class TestNode {
@@ -58,7 +66,7 @@ export class TestNode {
 
   constructor(private readonly o: TestNodeOptions) {
     this.nextOctet = o.firstOctet ?? 20;
-    this.informer = new Informer<Pod>({ client: o.client, path: '/api/v1/pods', labelSelector: 'app.kubernetes.io/name=bind9', log: o.log, backoff: { initialMs: 100, maxMs: 1_000 } });
+    this.informer = new Informer<Pod>({ client: o.client, path: o.namespace ? `/api/v1/namespaces/${o.namespace}/pods` : '/api/v1/pods', labelSelector: 'app.kubernetes.io/name=bind9', log: o.log, backoff: { initialMs: 100, maxMs: 1_000 } });
     this.informer.on((type, pod) => this.serially(objectKey(pod), () => this.sync(type === 'DELETED' ? undefined : pod, objectKey(pod))));
   }
 
@@ -112,7 +120,11 @@ export class TestNode {
     const address = `${POD_NETWORK}${this.nextOctet++}`;
     await addLoopback(address);
     const files = podFiles(join(this.o.workDir, `${pod.metadata.namespace}-${pod.metadata.name}`));
-    await this.launch(pod, address, { files });
+    const rt = await this.launch(pod, address, { files });
+    if (this.o.gateAgents) {
+      rt.gate = new AgentGate({ host: address, port: this.agentPort }, { host: address, port: this.agentPort + GATE_OFFSET });
+      await rt.gate.start();
+    }
     await this.reportReady(pod, address);
     this.o.log.info({ pod: key, address }, 'test node: pod running');
   }
@@ -133,14 +145,15 @@ export class TestNode {
     const token = await secret('agent-token', 'token');
     const agent = await runAgent({
       listenHost: address,
-      port: this.o.agentPort ?? 8053,
+      port: this.o.gateAgents ? this.agentPort + GATE_OFFSET : this.agentPort,
       dataDir: join(files.data, 'bindy'),
       token: () => token,
       rndc: { server: address, port: 953, keyFile: files.rndcKey },
       lease: { client: await this.serviceAccountClient(pod), namespace: this.o.lease.namespace, name: this.o.lease.name },
       log: this.o.log.child({ pod: key, component: 'agent' }),
     });
-    const rt: PodRuntime = { key, address, files, named, agent };
+    const existing = this.pods.get(key);
+    const rt: PodRuntime = { key, address, files, named, agent, gate: existing?.gate };
     this.pods.set(key, rt);
     return rt;
   }
@@ -181,10 +194,15 @@ export class TestNode {
     });
   }
 
+  private get agentPort(): number {
+    return this.o.agentPort ?? 8053;
+  }
+
   private async stopPod(key: string): Promise<void> {
     const rt = this.pods.get(key);
     if (!rt) return;
     this.pods.delete(key);
+    await rt.gate?.close();
     await rt.agent.close();
     await stopNamed(rt.named);
     await removeLoopback(rt.address);
