@@ -1,0 +1,123 @@
+import { pino } from 'pino';
+import { Controller, TerminalError, type ControllerMetrics } from '../../src/controllers/controller.js';
+import { KeyQueue } from '../../src/controllers/queue.js';
+import { NotLeaderError } from '../../src/leader/leadership.js';
+
+const log = pino({ level: 'silent' });
+
+function fakeMetrics() {
+  const results: string[] = [];
+  const metrics: ControllerMetrics = {
+    reconcileTotal: { inc: ({ result }) => void results.push(result) },
+    reconcileDuration: { observe: () => undefined },
+  };
+  return { metrics, results };
+}
+
+async function until(cond: () => boolean, ms = 2_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('KeyQueue', () => {
+  it('deduplicates waiting keys and re-queues a key added while it runs', async () => {
+    const q = new KeyQueue();
+    const signal = new AbortController().signal;
+    q.add('a');
+    q.add('a');
+    q.add('b');
+    expect(q.length).toBe(2);
+    expect(await q.next(signal)).toBe('a');
+    q.add('a'); // while active: runs again after done()
+    expect(await q.next(signal)).toBe('b');
+    expect(q.length).toBe(0);
+    q.done('a');
+    expect(await q.next(signal)).toBe('a');
+  });
+
+  it('keeps the earliest of two delayed adds', async () => {
+    const q = new KeyQueue();
+    const signal = new AbortController().signal;
+    q.addAfter('k', 5_000);
+    q.addAfter('k', 10);
+    const started = Date.now();
+    expect(await q.next(signal)).toBe('k');
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('returns undefined once the signal aborts', async () => {
+    const q = new KeyQueue();
+    const stop = new AbortController();
+    const next = q.next(stop.signal);
+    stop.abort();
+    expect(await next).toBeUndefined();
+  });
+});
+
+describe('Controller', () => {
+  it('retries a failing key with backoff until it succeeds, and never runs one key twice at once', async () => {
+    const { metrics, results } = fakeMetrics();
+    let calls = 0;
+    let running = 0;
+    let maxRunning = 0;
+    const stop = new AbortController();
+    const c = new Controller({
+      kind: 'Test',
+      log,
+      metrics,
+      keys: () => ['ns/a'],
+      backoff: { initialMs: 5, maxMs: 20 },
+      reconcile: async () => {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await new Promise((r) => setTimeout(r, 2));
+        running--;
+        if (++calls < 3) throw new Error('transient');
+      },
+    });
+    const run = c.start(stop.signal);
+    c.enqueue('ns/a');
+    await until(() => results.includes('success'));
+    stop.abort();
+    await run;
+    expect(results.slice(0, 3)).toEqual(['error', 'error', 'success']);
+    expect(maxRunning).toBe(1);
+  });
+
+  it('does not retry a TerminalError and stops quietly on NotLeaderError', async () => {
+    const { metrics, results } = fakeMetrics();
+    const stop = new AbortController();
+    const c = new Controller({
+      kind: 'Test',
+      log,
+      metrics,
+      keys: () => ['ns/terminal', 'ns/fenced'],
+      backoff: { initialMs: 1, maxMs: 1 },
+      reconcile: async (key) => {
+        throw key.endsWith('terminal') ? new TerminalError('fix the spec') : new NotLeaderError('lost');
+      },
+    });
+    const run = c.start(stop.signal);
+    await until(() => results.length >= 2);
+    await new Promise((r) => setTimeout(r, 30));
+    stop.abort();
+    await run;
+    expect(results.sort()).toEqual(['aborted', 'terminal']);
+  });
+
+  it('ignores keys enqueued while not running (a new leader resyncs everything)', async () => {
+    const { metrics, results } = fakeMetrics();
+    const seen: string[] = [];
+    const c = new Controller({ kind: 'Test', log, metrics, keys: () => ['ns/x'], reconcile: async (k) => void seen.push(k) });
+    c.enqueue('ns/ignored');
+    const stop = new AbortController();
+    const run = c.start(stop.signal);
+    await until(() => results.length === 1);
+    stop.abort();
+    await run;
+    expect(seen).toEqual(['ns/x']);
+  });
+});

@@ -1,0 +1,59 @@
+import { instanceNames, namedConfFor, ownedObjects } from '../../src/controllers/bind9-resources.js';
+import type { Bind9Instance } from '../../src/crds/types.js';
+
+const instance: Bind9Instance = {
+  apiVersion: 'bindy.firestoned.io/v1beta1',
+  kind: 'Bind9Instance',
+  metadata: { name: 'dns', namespace: 'team-a', uid: 'u-1' },
+  spec: { replicas: 2, config: { recursion: false, allowTransfer: ['10.0.0.0/8'] } },
+};
+const settings = { agentImage: 'bindy:1', leaseNamespace: 'dns-system', leaseName: 'bindy-leader', leaderElection: true };
+
+type Obj = Record<string, any>;
+
+describe('Bind9Instance owned objects', () => {
+  const objects = ownedObjects(instance, settings);
+  const byKind = (kind: string) => objects.map((o) => o.object as Obj).find((o) => o.kind === kind) as Obj;
+
+  it('are all labelled as bindy-managed; those in the instance namespace are owned by the instance', () => {
+    for (const { object } of objects) {
+      expect(object.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('bindy');
+      if (object.metadata.namespace === 'team-a') expect(object.metadata.ownerReferences?.[0]).toMatchObject({ uid: 'u-1', controller: true });
+    }
+  });
+
+  it('runs named and the agent hardened, with probes', () => {
+    const pod = byKind('Deployment').spec.template.spec;
+    expect(byKind('Deployment').spec.replicas).toBe(2);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    for (const c of pod.containers) {
+      expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+      expect(c.readinessProbe).toBeDefined();
+      expect(c.livenessProbe).toBeDefined();
+    }
+    expect(pod.containers[0].securityContext.capabilities.add).toEqual(['NET_BIND_SERVICE']);
+    expect(pod.containers[1].args).toEqual(['agent']);
+  });
+
+  it('serves DNS on 53 over UDP and TCP', () => {
+    expect(byKind('Service').spec.ports.map((p: Obj) => `${p.port}/${p.protocol}`)).toEqual(['53/UDP', '53/TCP']);
+  });
+
+  it('lets the agents read exactly the leader Lease, in the lease namespace', () => {
+    const role = byKind('Role');
+    expect(role.metadata.namespace).toBe('dns-system');
+    expect(role.rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['bindy-leader'], verbs: ['get'] }]);
+    expect(byKind('RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: instanceNames(instance).serviceAccount, namespace: 'team-a' }]);
+  });
+
+  it('renders named.conf from spec.config with defaults', () => {
+    const conf = namedConfFor(instance);
+    expect(conf).toContain('allow-transfer { 10.0.0.0/8; }');
+    expect(conf).toContain('allow-query { any; }');
+    expect(conf).toContain('version none;');
+  });
+
+  it('has no lease RBAC when leader election is off', () => {
+    expect(ownedObjects(instance, { ...settings, leaderElection: false }).map((o) => o.object.kind)).not.toContain('Role');
+  });
+});
