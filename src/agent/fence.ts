@@ -17,13 +17,24 @@ export class EpochGuard {
   private known: Epoch | undefined;
   private corrupt: CorruptEpochError | undefined;
 
+  /**
+   * Without a LeaseReader (leader election disabled) there are no terms to order: every operator
+   * sends epoch 0 under its own pod name, so fencing would lock out a restarted operator forever.
+   * Such a guard admits every write; SPEC §1 already warns that this mode allows only one replica.
+   */
   constructor(
     private readonly file: EpochFile,
-    private readonly readLease: LeaseReader,
+    private readonly readLease: LeaseReader | undefined,
   ) {}
+
+  /** fencing is false when the guard admits everything (leader election disabled). */
+  get fencing(): boolean {
+    return this.readLease !== undefined;
+  }
 
   /** init loads the stored epoch and, best effort, raises it to the Lease's current one. */
   async init(): Promise<void> {
+    if (!this.readLease) return;
     try {
       this.known = await this.file.load();
     } catch (err) {
@@ -32,7 +43,7 @@ export class EpochGuard {
       return;
     }
     try {
-      await this.learn(await this.readLease());
+      await this.learn(await this.readLease!());
     } catch {
       // Unreachable apiserver at start is fine: admit() reads the Lease again before trusting a new epoch.
     }
@@ -45,6 +56,7 @@ export class EpochGuard {
 
   /** admit checks `requested` and, when it is accepted, has stored it durably before returning. */
   async admit(requested: Epoch): Promise<Admission> {
+    if (!this.readLease) return { ok: true };
     if (this.corrupt) return { ok: false, status: 503, message: this.corrupt.message };
     const order = this.known === undefined ? 'newer' : compareEpochs(requested, this.known);
     if (order === 'same') return { ok: true };

@@ -59,7 +59,7 @@ export async function runAgent(config: AgentConfig): Promise<RunningAgent> {
   const log = config.log;
   const registry = new Registry();
   const fencedWrites = new Counter({ name: 'bindy_fenced_writes_total', help: 'Writes refused because they carried a stale epoch', labelNames: ['component'], registers: [registry] });
-  const readLease: LeaseReader = config.lease ? leaseReader(config.lease.client, config.lease.namespace, config.lease.name) : async () => undefined;
+  const readLease: LeaseReader | undefined = config.lease ? leaseReader(config.lease.client, config.lease.namespace, config.lease.name) : undefined;
   const guard = new EpochGuard(new EpochFile(join(config.dataDir, 'epoch.json')), readLease);
   await guard.init();
   const zones = new ZoneFiles(join(config.dataDir, 'zones'), config.bind ?? new RndcControl(config.rndc));
@@ -73,7 +73,8 @@ export async function runAgent(config: AgentConfig): Promise<RunningAgent> {
     server.listen(config.port, config.listenHost, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  log.info({ host: config.listenHost, port, zones: stored.length, epoch: guard.current ?? null }, 'agent started');
+  log.info({ host: config.listenHost, port, zones: stored.length, epoch: guard.current ?? null, fencing: guard.fencing }, 'agent started');
+  if (!guard.fencing) log.warn('Leader election is disabled: writes are not fenced by epoch; run a single operator replica');
   return { port, registry, close: () => closeAll(server, stop) };
 }
 

@@ -5,6 +5,8 @@ import { pino } from 'pino';
 import { ZoneCheckError, type BindControl } from '../../src/agent/bind.js';
 import { AgentClient, AgentError, StaleEpochError } from '../../src/agent/client.js';
 import { runAgent, type RunningAgent } from '../../src/agent/main.js';
+import type { KubeClient } from '../../src/kube/api-client.js';
+import { KubeApiError } from '../../src/kube/api-error.js';
 
 /** FakeBind records calls; check() parses the serial like named-checkzone would, and refuses "BAD". */
 class FakeBind implements BindControl {
@@ -21,6 +23,12 @@ class FakeBind implements BindControl {
     return Number(/SOA \S+ \S+ (\d+)/.exec(text)?.[1]);
   }
 }
+
+const noLease = {
+  get: async () => {
+    throw new KubeApiError(404, 'NotFound', 'lease not found');
+  },
+} as unknown as KubeClient;
 
 const zoneText = (serial: number) => `$ORIGIN example.com.\n@ IN SOA ns1.example.com. h.example.com. ${serial} 1 1 1 1\n`;
 
@@ -39,6 +47,8 @@ describe('agent API', () => {
       rndc: { server: '127.0.0.1', port: 1, keyFile: '/nonexistent' },
       log: pino({ level: 'silent' }),
       bind,
+      // No Lease object exists (404): the agent fences on the epochs it has accepted itself.
+      lease: { client: noLease, namespace: 'dns-system', name: 'bindy-leader' },
     });
   });
   afterEach(() => agent.close());

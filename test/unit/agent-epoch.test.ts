@@ -110,4 +110,12 @@ describe('EpochGuard', () => {
     expect(refused).toMatchObject({ ok: false, status: 503 });
     expect(!refused.ok && refused.message).toMatch(/corrupt/);
   });
+
+  it('does not fence without a Lease (leader election disabled), so a restarted operator is not locked out', async () => {
+    const g = new EpochGuard(new EpochFile(join(mkdtempSync(join(tmpdir(), 'guard-')), 'epoch.json')), undefined);
+    await g.init();
+    expect(g.fencing).toBe(false);
+    expect(await g.admit(e('pod-old', 0))).toEqual({ ok: true });
+    expect(await g.admit(e('pod-new', 0))).toEqual({ ok: true });
+  });
 });
