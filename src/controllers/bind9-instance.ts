@@ -44,7 +44,7 @@ export async function reconcileInstance(deps: InstanceReconcilerDeps, key: strin
   if (!instance.metadata.finalizers?.includes(FINALIZER)) {
     instance = await setFinalizers(deps.client, path, instance, [...(instance.metadata.finalizers ?? []), FINALIZER]);
   }
-  await ensureSecrets(deps.client, instance);
+  await ensureSecrets(deps.client, deps.caches, instance);
   for (const { plural, apiVersion, object } of ownedObjects(instance, deps.settings)) {
     await ensureObject(deps.client, plural, apiVersion, object);
   }
@@ -65,13 +65,14 @@ async function finalize(deps: InstanceReconcilerDeps, instance: Bind9Instance, p
   await setFinalizers(deps.client, path, instance, (instance.metadata.finalizers ?? []).filter((f) => f !== FINALIZER));
 }
 
-async function ensureSecrets(client: KubeClient, instance: Bind9Instance): Promise<void> {
+async function ensureSecrets(client: KubeClient, caches: Caches, instance: Bind9Instance): Promise<void> {
   const names = instanceNames(instance);
   const secrets = [
     { name: names.rndcSecret, data: { 'rndc.key': renderRndcKey(randomBytes(32).toString('base64')) } },
     { name: names.agentSecret, data: { token: randomBytes(32).toString('hex') } },
   ];
   for (const s of secrets) {
+    if (caches.secrets.get(`${instance.metadata.namespace}/${s.name}`)) continue;
     const path = resourcePath('v1', 'secrets', instance.metadata.namespace, s.name);
     try {
       await client.get(path);

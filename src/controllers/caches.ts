@@ -15,6 +15,11 @@ export interface Deployment extends KubeObject {
   status?: { replicas?: number; readyReplicas?: number; observedGeneration?: number };
 }
 
+/** Secret is a core/v1 Secret (only bindy's own, by label, are cached). */
+export interface Secret extends KubeObject {
+  data?: Record<string, string>;
+}
+
 /** Caches are the informers every controller reads from (never the apiserver, for lists). */
 export interface Caches {
   readonly instances: Informer<Bind9Instance & KubeObject>;
@@ -22,6 +27,8 @@ export interface Caches {
   readonly records: ReadonlyMap<RecordKind, Informer<DnsRecord & KubeObject>>;
   readonly slices: Informer<EndpointSlice>;
   readonly deployments: Informer<Deployment>;
+  /** Only Secrets labelled managed-by=bindy (the agent tokens and rndc keys it generated). */
+  readonly secrets: Informer<Secret>;
 }
 
 /** allRecords lists every record of every kind in a namespace. */

@@ -11,7 +11,7 @@ import type { Leadership } from '../leader/leadership.js';
 import type { ControllerSet, Runnable } from '../operator/runnable.js';
 import { reconcileInstance } from './bind9-instance.js';
 import { INSTANCE_LABEL } from './bind9-resources.js';
-import type { Caches, Deployment, EndpointSlice } from './caches.js';
+import type { Caches, Deployment, EndpointSlice, Secret } from './caches.js';
 import { Controller, type ControllerMetrics } from './controller.js';
 import { reconcileZone } from './dns-zone.js';
 import { Pusher, type PushMetrics } from './push.js';
@@ -46,11 +46,12 @@ function makeCaches(client: KubeClient, log: Logger, ns: string | undefined): Ca
     // Slices copy their Service's labels, so only bindy's slices are watched.
     slices: inf<EndpointSlice>(resourcePath('discovery.k8s.io/v1', 'endpointslices', ns), 'app.kubernetes.io/managed-by=bindy'),
     deployments: inf<Deployment>(resourcePath('apps/v1', 'deployments', ns), 'app.kubernetes.io/managed-by=bindy'),
+    secrets: inf<Secret>(resourcePath('v1', 'secrets', ns), 'app.kubernetes.io/managed-by=bindy'),
   };
 }
 
 function informersOf(c: Caches): Informer<KubeObject>[] {
-  return [c.instances, c.zones, ...c.records.values(), c.slices, c.deployments] as Informer<KubeObject>[];
+  return [c.instances, c.zones, ...c.records.values(), c.slices, c.deployments, c.secrets] as Informer<KubeObject>[];
 }
 
 /**

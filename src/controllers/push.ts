@@ -5,7 +5,7 @@ import { plan, type DesiredZone, type Plan } from '../dns/plan.js';
 import type { KubeClient } from '../kube/api-client.js';
 import type { Leadership } from '../leader/leadership.js';
 import { instanceNames } from './bind9-resources.js';
-import { readyPodAddresses, type Caches } from './caches.js';
+import { readyPodAddresses, type Caches, type Secret } from './caches.js';
 import { DeposedError } from './controller.js';
 
 /** PushMetrics is the part of OperatorMetrics the pusher records into. */
@@ -41,7 +41,8 @@ export class Pusher {
     const names = instanceNames(instance);
     const pods = readyPodAddresses(this.caches, ns, names.service);
     if (pods.length === 0) return [];
-    const secret = await this.client.get<{ data?: Record<string, string> }>(`/api/v1/namespaces/${ns}/secrets/${names.agentSecret}`);
+    // The cache may lag a Secret created a moment ago; then ask the apiserver once.
+    const secret = this.caches.secrets.get(`${ns}/${names.agentSecret}`) ?? (await this.client.get<Secret>(`/api/v1/namespaces/${ns}/secrets/${names.agentSecret}`));
     const token = Buffer.from(secret.data?.token ?? '', 'base64').toString('utf8');
     return pods.map((pod) => new AgentClient(pod, this.agentPort, token));
   }
