@@ -9,17 +9,27 @@ import { MiB, cpuPercent, sampleProc, type ProcSample } from './lib/proc-stats.j
 import { printTable, writeResult, type Row } from './lib/report.js';
 import { installCrds } from '../test/integration/dns-support.js';
 
-/** requestCount sums bindy_kube_api_requests_total over clients and verbs. */
-async function requestCount(m: Member): Promise<number> {
-  let total = 0;
-  for (const [key, value] of await m.replica.metrics()) if (key.startsWith('bindy_kube_api_requests_total{')) total += value;
-  return total;
+const WARM_UP_MS = 15_000;
+
+/** requestCounts reads bindy_kube_api_requests_total by `client,verb`. */
+async function requestCounts(m: Member): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const [key, value] of await m.replica.metrics()) {
+    const labels = /^bindy_kube_api_requests_total\{client="([^"]+)",verb="([^"]+)"\}$/.exec(key);
+    if (labels) counts.set(`${labels[1]} ${labels[2]}`, value);
+  }
+  return counts;
+}
+
+function perSecond(before: Map<string, number>, after: Map<string, number>, seconds: number): Record<string, number> {
+  return Object.fromEntries([...after].map(([k, v]) => [k, (v - (before.get(k) ?? 0)) / seconds]).filter(([, rate]) => rate !== 0));
 }
 
 export interface FootprintRow {
   readonly replica: string;
   readonly role: 'leader' | 'standby';
   readonly requestsPerSecond: number;
+  readonly byClientVerb: Record<string, number>;
   readonly rssMiB: number;
   readonly cpuPercent: number;
 }
@@ -27,16 +37,20 @@ export interface FootprintRow {
 /** measureFootprint samples every running member over `seconds`. */
 export async function measureFootprint(election: ElectionBed, seconds: number): Promise<FootprintRow[]> {
   const leader = await election.steady();
+  // A new leader lists every kind once; idle means after that.
+  await new Promise((r) => setTimeout(r, WARM_UP_MS));
   const members = election.running();
-  const before = await Promise.all(members.map(async (m) => ({ m, requests: await requestCount(m), proc: sampleProc(m.replica.proc.pid!) })));
+  const before = await Promise.all(members.map(async (m) => ({ m, requests: await requestCounts(m), proc: sampleProc(m.replica.proc.pid!) })));
   await new Promise((r) => setTimeout(r, seconds * 1000));
   return Promise.all(
-    before.map(async ({ m, requests, proc }: { m: Member; requests: number; proc: ProcSample }) => {
+    before.map(async ({ m, requests, proc }: { m: Member; requests: Map<string, number>; proc: ProcSample }) => {
       const now = sampleProc(m.replica.proc.pid!);
+      const byClientVerb = perSecond(requests, await requestCounts(m), seconds);
       return {
         replica: m.name,
         role: m === leader ? 'leader' : 'standby',
-        requestsPerSecond: ((await requestCount(m)) - requests) / seconds,
+        requestsPerSecond: Object.values(byClientVerb).reduce((a, b) => a + b, 0),
+        byClientVerb,
         rssMiB: now.rssBytes / MiB,
         cpuPercent: cpuPercent(proc, now),
       } as const;
@@ -51,12 +65,13 @@ export function footprintRows(rows: readonly FootprintRow[]): Row[] {
     'requests/s': Number(r.requestsPerSecond.toFixed(3)),
     'RSS MiB': Number(r.rssMiB.toFixed(1)),
     'CPU %': Number(r.cpuPercent.toFixed(2)),
+    'by client/verb': Object.entries(r.byClientVerb).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', '),
     target: r.role === 'leader' ? '≤ 0.6 req/s' : '≤ 0.1 req/s, RSS < 80 MiB',
   }));
 }
 
 export async function benchFootprint(bed: TestbedState, seconds: number): Promise<void> {
-  const election = new ElectionBed(bed, { BINDY_DNS_CONTROLLERS: 'true' });
+  const election = new ElectionBed(bed, { BINDY_DNS_CONTROLLERS: 'true', BINDY_LEADERSHIP_PROBE: '' });
   let rows: FootprintRow[];
   try {
     await installCrds(election.admin);

@@ -1,8 +1,10 @@
 /**
  * `npm run bench [name...]` starts one test bed and runs the named benchmarks (all by default),
  * each printing a table and writing bench/results/<name>.json.
+ * The replicas run the compiled operator (`npm run build` first), as the image does.
  * BENCH_RUNS sets the runs of the failover benchmarks (default 20).
  */
+import { execFileSync } from 'node:child_process';
 import { startSession } from '../testbed/session.js';
 import { benchFootprint } from './footprint.js';
 import { benchHandover } from './handover.js';
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((w) => !(w in benchmarks));
   if (unknown.length > 0) throw new Error(`unknown benchmark(s) ${unknown.join(', ')}; known: ${Object.keys(benchmarks).join(', ')}`);
+  execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
   const session = await startSession({ log: (l) => process.stderr.write(`${l}\n`) });
   try {
     for (const name of wanted.length > 0 ? wanted : Object.keys(benchmarks)) {

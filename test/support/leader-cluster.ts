@@ -18,6 +18,8 @@ export interface ReplicaGroupOptions {
   readonly server: string;
   readonly env: Readonly<Record<string, string>>;
   readonly echo?: boolean;
+  /** entry is passed to startReplica (e.g. BUILT_ENTRY). */
+  readonly entry?: readonly string[];
 }
 
 /**
@@ -33,7 +35,7 @@ export class ReplicaGroup {
   async add(name: string, env: Readonly<Record<string, string>> = {}): Promise<Member> {
     const proxy = await startTcpProxy(this.options.server);
     const kubeconfig = kubeconfigVia(this.options.kubeconfig, proxy.url, join(this.dir, `${name}.kubeconfig`));
-    const replica = startReplica({ name, kubeconfig, env: { ...this.options.env, ...env }, echo: this.options.echo });
+    const replica = startReplica({ name, kubeconfig, env: { ...this.options.env, ...env }, echo: this.options.echo, entry: this.options.entry });
     const member = { name, replica, proxy };
     this.members.push(member);
     return member;

@@ -20,7 +20,13 @@ export interface ReplicaOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** echo copies the replica's output to this process's stderr (debugging). */
   readonly echo?: boolean;
+  /** entry is the node arguments that start the operator. @default the sources through tsx */
+  readonly entry?: readonly string[];
 }
+
+/** BUILT_ENTRY runs the compiled operator (`npm run build`), as the image does. */
+export const BUILT_ENTRY = ['build/main.js'] as const;
+const SOURCE_ENTRY = ['--import', 'tsx', 'src/main.ts'] as const;
 
 export interface Replica {
   readonly name: string;
@@ -48,7 +54,7 @@ function matches(line: LogLine, match: LogMatch): boolean {
   return match(line);
 }
 
-/** startReplica runs `src/main.ts` (through tsx) as a child process with its own identity. */
+/** startReplica runs the operator (its sources through tsx, or `entry`) as a child process with its own identity. */
 export function startReplica(options: ReplicaOptions): Replica {
   const env = {
     PATH: process.env.PATH ?? '',
@@ -59,7 +65,7 @@ export function startReplica(options: ReplicaOptions): Replica {
     POD_NAME: options.name,
     KUBECONFIG: options.kubeconfig,
   };
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...(options.entry ?? SOURCE_ENTRY)], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: LogLine[] = [];
   const listeners = new Set<() => void>();
   const onLine = (raw: string): void => {
