@@ -54,13 +54,14 @@ function informersOf(c: Caches): Informer<KubeObject>[] {
   return [c.instances, c.zones, ...c.records.values(), c.slices, c.deployments, c.secrets] as Informer<KubeObject>[];
 }
 
-/**
- * createControllers wires informers (always running, so a standby keeps a warm cache) and
- * leader-gated reconcilers for Bind9Instance, DNSZone and every record kind.
- */
-export function createControllers(deps: ControllerDeps): ControllerSet & { informers: Runnable } {
-  const log = deps.log.child({ component: 'controllers' });
-  const caches = makeCaches(deps.client, log, deps.config.watchNamespace || undefined);
+interface Controllers {
+  readonly instance: Controller;
+  readonly zone: Controller;
+  readonly records: Map<RecordKind, Controller>;
+}
+
+/** buildControllers makes one controller per kind; `pusher` yields the current term's Pusher. */
+function buildControllers(deps: ControllerDeps, caches: Caches, log: Logger, pusher: () => Pusher): Controllers {
   const events = new EventRecorder(deps.client, log);
   const resyncMs = deps.tuning?.resyncMs ?? 30_000;
   const settings = {
@@ -69,32 +70,43 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
     leaseName: deps.config.leaseName,
     leaderElection: deps.config.leaderElection,
   };
-  const informers: Runnable = {
-    start: async (signal) => {
-      await Promise.all(informersOf(caches).map((i) => i.start(signal)));
-    },
-    ready: () => informersOf(caches).every((i) => i.synced),
+  const client = deps.client;
+  const base = { log, metrics: deps.metrics };
+  const keysOf = (inf: { list(): KubeObject[] } | undefined) => () => inf?.list().map(objectKey) ?? [];
+  return {
+    instance: new Controller({ ...base, kind: 'Bind9Instance', keys: keysOf(caches.instances), reconcile: (k, ctx) => reconcileInstance({ client, caches, events, settings, pusher: pusher(), resyncMs }, k, ctx) }),
+    zone: new Controller({ ...base, kind: 'DNSZone', keys: keysOf(caches.zones), reconcile: (k, ctx) => reconcileZone({ client, caches, events, pusher: pusher(), resyncMs }, k, ctx) }),
+    records: new Map(
+      RECORD_KINDS.map((kind) => [kind, new Controller({ ...base, kind, workers: 1, keys: keysOf(caches.records.get(kind)), reconcile: (k, ctx) => reconcileRecord({ client, caches, events }, kind, k, ctx) })]),
+    ),
   };
-  // Controllers and event wiring are built once; each leadership term gets its own Pusher
-  // (fencing with that term's token), so a new term can never write with an old term's token.
+}
+
+/**
+ * createControllers wires informers (always running, so a standby keeps a warm cache) and
+ * leader-gated reconcilers for Bind9Instance, DNSZone and every record kind. Controllers and
+ * event wiring are built once; each leadership term gets its own Pusher, fencing with that
+ * term's token, so a new term can never write with an old term's token.
+ */
+export function createControllers(deps: ControllerDeps): ControllerSet & { informers: Runnable } {
+  const log = deps.log.child({ component: 'controllers' });
+  const caches = makeCaches(deps.client, log, deps.config.watchNamespace || undefined);
   let pusher: Pusher | undefined;
-  const termPusher = (): Pusher => {
+  const controllers = buildControllers(deps, caches, log, () => {
     if (!pusher) throw new Error('no leadership term');
     return pusher;
+  });
+  wire(caches, controllers.instance, controllers.zone, controllers.records);
+  const informers: Runnable = {
+    start: async (signal) => void (await Promise.all(informersOf(caches).map((i) => i.start(signal)))),
+    ready: () => informersOf(caches).every((i) => i.synced),
   };
-  const base = { log, metrics: deps.metrics };
-  const instanceCtl = new Controller({ ...base, kind: 'Bind9Instance', keys: () => caches.instances.list().map(objectKey), reconcile: (k, ctx) => reconcileInstance({ client: deps.client, caches, events, settings, pusher: termPusher(), resyncMs }, k, ctx) });
-  const zoneCtl = new Controller({ ...base, kind: 'DNSZone', keys: () => caches.zones.list().map(objectKey), reconcile: (k, ctx) => reconcileZone({ client: deps.client, caches, events, pusher: termPusher(), resyncMs }, k, ctx) });
-  const recordCtls = new Map<RecordKind, Controller>(
-    RECORD_KINDS.map((kind) => [kind, new Controller({ ...base, kind, workers: 1, keys: () => caches.records.get(kind)?.list().map(objectKey) ?? [], reconcile: (k, ctx) => reconcileRecord({ client: deps.client, caches, events }, kind, k, ctx) })]),
-  );
-  wire(caches, instanceCtl, zoneCtl, recordCtls);
   const reconcilers = (leadership: Leadership): Runnable => ({
     start: async (signal) => {
       pusher = new Pusher(deps.client, caches, leadership, deps.metrics, deps.tuning?.agentPort);
       const stop = AbortSignal.any([signal, leadership.signal]);
       try {
-        await Promise.all([instanceCtl, zoneCtl, ...recordCtls.values()].map((c) => c.start(stop)));
+        await Promise.all([controllers.instance, controllers.zone, ...controllers.records.values()].map((c) => c.start(stop)));
       } finally {
         pusher = undefined;
       }
