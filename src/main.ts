@@ -106,10 +106,23 @@ function installCrashHandlers(log: Logger): void {
   });
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    createLogger('info').fatal({ err }, 'Operator failed to start');
+/** runAgentCommand is `bindy agent`: the sidecar of Bind9Instance pods ships in the same image. */
+async function runAgentCommand(): Promise<void> {
+  const agent = await import('./agent/cli.js');
+  await agent.main(process.env);
+}
+
+if (process.argv[2] === 'agent') {
+  runAgentCommand().catch((err: unknown) => {
+    createLogger('info').fatal({ err }, 'Agent failed to start');
     process.exit(1);
-  },
-);
+  });
+} else {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      createLogger('info').fatal({ err }, 'Operator failed to start');
+      process.exit(1);
+    },
+  );
+}
