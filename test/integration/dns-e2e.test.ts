@@ -70,14 +70,15 @@ describe('DNS data path (real apiserver, real named)', () => {
   }, 60_000);
 
   it('serves one record of every kind from the pods of a Bind9Instance', async () => {
-    await admin.create(`${API}/bind9instances`, { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'Bind9Instance', metadata: { name: 'dns', namespace: NS, labels: { dns: 'e2e' } }, spec: { replicas: 1 } });
+    await admin.create(`${API}/bind9instances`, { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'Bind9Instance', metadata: { name: 'dns', namespace: NS, labels: { dns: 'e2e' } }, spec: { replicas: 2 } });
     await admin.create(`${API}/dnszones`, zone('e2e'));
     for (const [plural, name, spec] of records) await admin.create(`${API}/${plural}`, record(plural, name, spec, name === 'caa'));
-    pod = await eventually(() => {
-      const rt = harness.node.runtimes()[0];
-      if (!rt) throw new Error('no pod running yet');
-      return rt.address;
+    const pods = await eventually(() => {
+      const running = harness.node.runtimes().map((rt) => rt.address);
+      if (running.length < 2) throw new Error(`${running.length}/2 pods running`);
+      return running;
     }, 30_000);
+    pod = pods[0]!;
     // Records arrive one by one; the zone converges on all of them.
     await eventually(() => {
       expect(dig(pod, `www.${ZONE}`, 'A')).toBe('192.0.2.10');
@@ -89,8 +90,9 @@ describe('DNS data path (real apiserver, real named)', () => {
       expect(dig(pod, `_sip._tcp.${ZONE}`, 'SRV')).toBe('1 5 5060 sip.e2e.test.');
       expect(dig(pod, ZONE, 'CAA')).toBe('0 issue "letsencrypt.org"');
     }, 30_000);
-    await eventually(async () => expect(ready(await admin.get<Status>(`${API}/dnszones/e2e`))).toMatchObject({ status: 'True', reason: 'Synced' }), 15_000);
-    await eventually(async () => expect(ready(await admin.get<Status>(`${API}/bind9instances/dns`))).toMatchObject({ status: 'True' }), 15_000);
+    await eventually(() => expect(dig(pods[1]!, ZONE, 'CAA')).toBe('0 issue "letsencrypt.org"'), 15_000);
+    await eventually(async () => expect(ready(await admin.get<Status>(`${API}/dnszones/e2e`))).toMatchObject({ status: 'True', reason: 'Synced', message: expect.stringMatching(/by 2 pod/) }), 15_000);
+    await eventually(async () => expect(ready(await admin.get<Status>(`${API}/bind9instances/dns`))).toMatchObject({ status: 'True', message: '2/2 named pods ready' }), 15_000);
     await eventually(async () => expect(ready(await admin.get<Status>(`${API}/caarecords/caa`))).toMatchObject({ status: 'True', reason: 'Attached' }), 15_000);
   }, 90_000);
 
