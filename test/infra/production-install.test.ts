@@ -43,7 +43,7 @@ const run = (args: string[], env: Record<string, string>) =>
 
 describe('production-only install of the build output', () => {
   it('does not ship devDependencies', () => {
-    for (const dev of ['jest', 'typescript', 'kubernetes-models', 'tsx']) expect(existsSync(join(app, 'node_modules', dev))).toBe(false);
+    for (const dev of ['jest', 'typescript', 'kubernetes-models', 'tsx', 'cdk8s', 'cdk8s-plus-28']) expect(existsSync(join(app, 'node_modules', dev))).toBe(false);
     expect(existsSync(join(app, 'node_modules', 'pino'))).toBe(true);
     expect(productionPackages().some((d) => /node_modules\/(jest|typescript|ts-jest|kubernetes-models|@kubernetes-models)$/.test(d))).toBe(false);
   });
