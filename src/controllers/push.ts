@@ -3,7 +3,7 @@ import { AGENT_PORT, AgentClient, StaleEpochError } from '../agent/client.js';
 import type { Bind9Instance } from '../crds/types.js';
 import { plan, type DesiredZone, type Plan } from '../dns/plan.js';
 import type { KubeClient } from '../kube/api-client.js';
-import type { Leadership } from '../leader/leadership.js';
+import { NotLeaderError, type Leadership } from '../leader/leadership.js';
 import { instanceNames } from './bind9-resources.js';
 import { readyPodAddresses, type Caches, type Secret } from './caches.js';
 import { DeposedError } from './controller.js';
@@ -63,7 +63,8 @@ export class Pusher {
           const changed = await this.apply(agent, p, log);
           return { pod: agent.address, serial: desired?.serial, changed };
         } catch (err) {
-          if (err instanceof DeposedError) throw err;
+          // Losing leadership is not a pod failure: it ends the reconcile (nothing more may be written, not even status).
+          if (err instanceof DeposedError || err instanceof NotLeaderError) throw err;
           return { pod: agent.address, changed: false, error: (err as Error).message };
         }
       }),
