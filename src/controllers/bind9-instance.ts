@@ -58,11 +58,25 @@ async function finalize(deps: InstanceReconcilerDeps, instance: Bind9Instance, p
   // The lease reader lives in the lease namespace, out of reach of owner references.
   const names = instanceNames(instance);
   for (const plural of ['rolebindings', 'roles']) {
-    await deps.client.delete(resourcePath('rbac.authorization.k8s.io/v1', plural, deps.settings.leaseNamespace, names.leaseReader)).catch((err: unknown) => {
-      if (!isNotFound(err)) throw err;
-    });
+    await deleteIfOurs(deps.client, resourcePath('rbac.authorization.k8s.io/v1', plural, deps.settings.leaseNamespace, names.leaseReader), instance);
   }
   await setFinalizers(deps.client, path, instance, (instance.metadata.finalizers ?? []).filter((f) => f !== FINALIZER));
+}
+
+/** deleteIfOurs deletes an object made for this instance, with a resourceVersion precondition (no blind delete). */
+async function deleteIfOurs(client: KubeClient, path: string, instance: Bind9Instance): Promise<void> {
+  let current: KubeObject;
+  try {
+    current = await client.get<KubeObject>(path);
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw err;
+  }
+  if (current.metadata.labels?.[INSTANCE_LABEL] !== instance.metadata.name) return;
+  const preconditions = { uid: current.metadata.uid, resourceVersion: current.metadata.resourceVersion };
+  await client.delete(path, { body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions } }).catch((err: unknown) => {
+    if (!isNotFound(err)) throw err;
+  });
 }
 
 async function ensureSecrets(client: KubeClient, caches: Caches, instance: Bind9Instance): Promise<void> {

@@ -147,4 +147,17 @@ describe('DNS data path (real apiserver, real named)', () => {
       await expect(admin.get(`${API}/dnszones/e2e`)).rejects.toMatchObject({ code: 404 });
     }, 10_000);
   }, 60_000);
+
+  it('deleting the Bind9Instance removes its cross-namespace lease RBAC; owned objects are left to the garbage collector', async () => {
+    const role = `/apis/rbac.authorization.k8s.io/v1/namespaces/dns-system/roles/bindy-lease-reader-${NS}-dns`;
+    await admin.get(role); // made by the instance controller for the agents' Lease read
+    const instance = await admin.get<{ metadata: { uid: string } }>(`${API}/bind9instances/dns`);
+    const deployment = await admin.get<{ metadata: { ownerReferences?: Array<{ uid: string; controller?: boolean }> } }>(`/apis/apps/v1/namespaces/${NS}/deployments/dns`);
+    expect(deployment.metadata.ownerReferences).toEqual([expect.objectContaining({ uid: instance.metadata.uid, controller: true })]);
+    await admin.delete(`${API}/bind9instances/dns`);
+    await eventually(async () => {
+      await expect(admin.get(`${API}/bind9instances/dns`)).rejects.toMatchObject({ code: 404 });
+      await expect(admin.get(role)).rejects.toMatchObject({ code: 404 });
+    }, 15_000);
+  }, 60_000);
 });
