@@ -84,7 +84,7 @@ function fakeLeaseClient(current: () => Epoch) {
     get: async () => {
       await new Promise((r) => setTimeout(r, LEASE_RTT_MS));
       const e = current();
-      return { spec: { holderIdentity: e.holder, leaseTransitions: e.transitions } };
+      return { metadata: { uid: 'bench-lease' }, spec: { holderIdentity: e.holder, leaseTransitions: e.transitions } };
     },
   } as never;
 }

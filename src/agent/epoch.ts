@@ -8,6 +8,14 @@ export interface Epoch {
   readonly transitions: number;
 }
 
+/**
+ * StoredEpoch is an epoch with the uid of the Lease it was taken from: transitions only grow
+ * within one Lease object, so a deleted and recreated Lease starts a new sequence.
+ */
+export interface StoredEpoch extends Epoch {
+  readonly leaseUid?: string;
+}
+
 /** EpochOrder says how an epoch relates to another. */
 export type EpochOrder = 'older' | 'same' | 'newer' | 'conflict';
 
@@ -31,8 +39,8 @@ export class CorruptEpochError extends Error {
   override readonly name = 'CorruptEpochError';
 }
 
-function checksum(e: Epoch): string {
-  return createHash('sha256').update(`${e.holder}\n${e.transitions}`).digest('hex');
+function checksum(e: StoredEpoch): string {
+  return createHash('sha256').update(`${e.holder}\n${e.transitions}\n${e.leaseUid ?? ''}`).digest('hex');
 }
 
 /**
@@ -45,7 +53,7 @@ export class EpochFile {
   constructor(readonly path: string) {}
 
   /** load returns the stored epoch, undefined when no file exists, or throws CorruptEpochError. */
-  async load(): Promise<Epoch | undefined> {
+  async load(): Promise<StoredEpoch | undefined> {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
@@ -54,9 +62,10 @@ export class EpochFile {
       throw new CorruptEpochError(`epoch file ${this.path} cannot be read: ${(err as Error).message}`, { cause: err });
     }
     try {
-      const doc = JSON.parse(text) as { holder?: unknown; transitions?: unknown; sha256?: unknown };
-      const epoch = { holder: doc.holder, transitions: doc.transitions } as Epoch;
+      const doc = JSON.parse(text) as { holder?: unknown; transitions?: unknown; leaseUid?: unknown; sha256?: unknown };
+      const epoch = { holder: doc.holder, transitions: doc.transitions, ...(doc.leaseUid === undefined ? {} : { leaseUid: doc.leaseUid }) } as StoredEpoch;
       if (typeof epoch.holder !== 'string' || !Number.isSafeInteger(epoch.transitions) || epoch.transitions < 0) throw new Error('bad fields');
+      if (epoch.leaseUid !== undefined && typeof epoch.leaseUid !== 'string') throw new Error('bad leaseUid');
       if (doc.sha256 !== checksum(epoch)) throw new Error('checksum mismatch');
       return epoch;
     } catch (err) {
@@ -69,8 +78,9 @@ export class EpochFile {
   }
 
   /** save durably replaces the stored epoch. */
-  async save(epoch: Epoch): Promise<void> {
-    await writeDurably(this.path, `${JSON.stringify({ holder: epoch.holder, transitions: epoch.transitions, sha256: checksum(epoch) })}\n`);
+  async save(epoch: StoredEpoch): Promise<void> {
+    const doc = { holder: epoch.holder, transitions: epoch.transitions, leaseUid: epoch.leaseUid, sha256: checksum(epoch) };
+    await writeDurably(this.path, `${JSON.stringify(doc)}\n`);
   }
 }
 

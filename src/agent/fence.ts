@@ -1,20 +1,30 @@
-import { compareEpochs, CorruptEpochError, formatEpoch, type Epoch, type EpochFile } from './epoch.js';
+import { compareEpochs, CorruptEpochError, formatEpoch, type Epoch, type EpochFile, type StoredEpoch } from './epoch.js';
 
 /** Admission is the answer to "may this epoch write?". */
 export type Admission = { readonly ok: true } | { readonly ok: false; readonly status: 409 | 503; readonly message: string };
 
-/** LeaseReader returns the epoch the Lease currently names (undefined when there is no Lease). */
-export type LeaseReader = () => Promise<Epoch | undefined>;
+/** LeaseEpoch is the Lease's current holder and transitions, with the Lease object's uid. */
+export interface LeaseEpoch extends Epoch {
+  readonly uid: string;
+}
+
+/** LeaseReader returns the Lease's current epoch (undefined when there is no Lease). */
+export type LeaseReader = () => Promise<LeaseEpoch | undefined>;
 
 /**
- * EpochGuard decides which leader may write. It remembers the highest epoch it has accepted
- * (durably, before a write is allowed) and refuses anything older, or a different holder at the
- * same term. A higher epoch it has never seen is checked against the Lease first, so an agent
- * whose disk was wiped cannot be taken over by a leader that was deposed meanwhile: the Lease
- * has already moved past the stale epoch.
+ * EpochGuard decides which leader may write. It durably remembers the epoch it last accepted
+ * (saved before a write is allowed) and admits, without asking anyone, only that same epoch.
+ * Any other epoch is judged against the Lease, read fresh from the apiserver:
+ *  - it is admitted only if it IS the Lease's current epoch, and is newer than the remembered one
+ *    or comes from a recreated Lease (another uid: transitions restarted from 0);
+ *  - everything else is refused with 409: older, a different holder at the same term, or a
+ *    "newer" epoch the Lease does not name (a leader of a deleted Lease).
+ * So a wiped disk, a recreated Lease or a leader frozen for minutes cannot make an agent accept
+ * a deposed leader. Refusals are rare (a refused leader deposes itself), so reading the Lease
+ * for them costs nothing in the steady state.
  */
 export class EpochGuard {
-  private known: Epoch | undefined;
+  private known: StoredEpoch | undefined;
   private corrupt: CorruptEpochError | undefined;
 
   /**
@@ -32,7 +42,7 @@ export class EpochGuard {
     return this.readLease !== undefined;
   }
 
-  /** init loads the stored epoch and, best effort, raises it to the Lease's current one. */
+  /** init loads the stored epoch and, best effort, adopts the Lease's current one. */
   async init(): Promise<void> {
     if (!this.readLease) return;
     try {
@@ -43,13 +53,14 @@ export class EpochGuard {
       return;
     }
     try {
-      await this.learn(await this.readLease!());
+      const lease = await this.readLease();
+      if (lease && this.supersedes(lease)) await this.remember(lease, lease.uid);
     } catch {
-      // Unreachable apiserver at start is fine: admit() reads the Lease again before trusting a new epoch.
+      // Unreachable apiserver at start is fine: admit() reads the Lease before trusting a new epoch.
     }
   }
 
-  /** current is the highest epoch known (accepted or learned from the Lease). */
+  /** current is the epoch remembered (accepted, or learned from the Lease). */
   get current(): Epoch | undefined {
     return this.known;
   }
@@ -58,32 +69,43 @@ export class EpochGuard {
   async admit(requested: Epoch): Promise<Admission> {
     if (!this.readLease) return { ok: true };
     if (this.corrupt) return { ok: false, status: 503, message: this.corrupt.message };
-    const order = this.known === undefined ? 'newer' : compareEpochs(requested, this.known);
-    if (order === 'same') return { ok: true };
-    if (order !== 'newer') return this.refuse(requested, this.known);
-    let lease: Epoch | undefined;
+    if (this.known && compareEpochs(requested, this.known) === 'same') return { ok: true };
+    let lease: LeaseEpoch | undefined;
     try {
       lease = await this.readLease();
     } catch (err) {
       return { ok: false, status: 503, message: `cannot verify epoch ${formatEpoch(requested)} against the Lease: ${(err as Error).message}` };
     }
-    if (lease !== undefined && compareEpochs(requested, lease) !== 'newer' && compareEpochs(requested, lease) !== 'same') {
-      await this.learn(lease);
-      return this.refuse(requested, lease);
+    if (!lease) return this.admitWithoutLease(requested);
+    if (compareEpochs(requested, lease) === 'same' && this.supersedes(lease)) {
+      await this.remember(requested, lease.uid);
+      return { ok: true };
     }
-    await this.file.save(requested);
-    this.known = requested;
+    if (this.supersedes(lease)) await this.remember(lease, lease.uid);
+    return this.refuse(requested, this.known ?? lease);
+  }
+
+  /** supersedes: the Lease's epoch replaces the remembered one (newer, or a recreated Lease). */
+  private supersedes(lease: LeaseEpoch): boolean {
+    if (!this.known) return true;
+    if (this.known.leaseUid !== undefined && this.known.leaseUid !== lease.uid) return true;
+    return compareEpochs(lease, this.known) === 'newer';
+  }
+
+  /** admitWithoutLease orders by epoch alone: no Lease exists yet (bootstrap) or it was just deleted. */
+  private async admitWithoutLease(requested: Epoch): Promise<Admission> {
+    if (this.known && compareEpochs(requested, this.known) !== 'newer') return this.refuse(requested, this.known);
+    await this.remember(requested, this.known?.leaseUid);
     return { ok: true };
   }
 
-  private async learn(lease: Epoch | undefined): Promise<void> {
-    if (lease === undefined) return;
-    if (this.known !== undefined && compareEpochs(lease, this.known) !== 'newer') return;
-    await this.file.save(lease);
-    this.known = lease;
+  private async remember(epoch: Epoch, leaseUid: string | undefined): Promise<void> {
+    const stored: StoredEpoch = { holder: epoch.holder, transitions: epoch.transitions, ...(leaseUid === undefined ? {} : { leaseUid }) };
+    await this.file.save(stored);
+    this.known = stored;
   }
 
-  private refuse(requested: Epoch, current: Epoch | undefined): Admission {
+  private refuse(requested: Epoch, current: Epoch): Admission {
     return {
       ok: false,
       status: 409,

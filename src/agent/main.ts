@@ -6,7 +6,7 @@ import { Counter, Registry } from 'prom-client';
 import type { KubeClient } from '../kube/api-client.js';
 import { isNotFound } from '../kube/api-error.js';
 import { RndcControl, type BindControl, type RndcOptions } from './bind.js';
-import { EpochFile, type Epoch } from './epoch.js';
+import { EpochFile } from './epoch.js';
 import { EpochGuard, type LeaseReader } from './fence.js';
 import { AgentApi } from './server.js';
 import { ZoneFiles } from './zones.js';
@@ -38,11 +38,11 @@ export interface RunningAgent {
 export function leaseReader(client: KubeClient, namespace: string, name: string): LeaseReader {
   return async () => {
     try {
-      const lease = await client.get<{ spec?: { holderIdentity?: string; leaseTransitions?: number } }>(
+      const lease = await client.get<{ metadata: { uid: string }; spec?: { holderIdentity?: string; leaseTransitions?: number } }>(
         `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/${name}`,
         { timeoutMs: 5_000 },
       );
-      return { holder: lease.spec?.holderIdentity ?? '', transitions: lease.spec?.leaseTransitions ?? 0 } satisfies Epoch;
+      return { holder: lease.spec?.holderIdentity ?? '', transitions: lease.spec?.leaseTransitions ?? 0, uid: lease.metadata.uid };
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;

@@ -2,9 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareEpochs, CorruptEpochError, EpochFile, type Epoch } from '../../src/agent/epoch.js';
-import { EpochGuard } from '../../src/agent/fence.js';
+import { EpochGuard, type LeaseEpoch } from '../../src/agent/fence.js';
 
 const e = (holder: string, transitions: number): Epoch => ({ holder, transitions });
+const l = (holder: string, transitions: number, uid = 'lease-1'): LeaseEpoch => ({ holder, transitions, uid });
 
 describe('compareEpochs', () => {
   it.each([
@@ -40,7 +41,7 @@ describe('EpochFile', () => {
 });
 
 describe('EpochGuard', () => {
-  function guard(lease: () => Epoch | undefined, path = join(mkdtempSync(join(tmpdir(), 'guard-')), 'epoch.json')) {
+  function guard(lease: () => LeaseEpoch | undefined, path = join(mkdtempSync(join(tmpdir(), 'guard-')), 'epoch.json')) {
     const reads: number[] = [];
     const g = new EpochGuard(new EpochFile(path), async () => {
       reads.push(1);
@@ -50,14 +51,14 @@ describe('EpochGuard', () => {
   }
 
   it('accepts a first epoch that matches the Lease and stores it before answering', async () => {
-    const { g, path } = guard(() => e('a', 1));
+    const { g, path } = guard(() => l('a', 1));
     await g.init();
     expect(await g.admit(e('a', 1))).toEqual({ ok: true });
-    expect(await new EpochFile(path).load()).toEqual(e('a', 1));
+    expect(await new EpochFile(path).load()).toEqual({ ...e('a', 1), leaseUid: 'lease-1' });
   });
 
   it('refuses an older epoch, naming both', async () => {
-    const { g } = guard(() => e('b', 2));
+    const { g } = guard(() => l('b', 2));
     await g.init();
     expect(await g.admit(e('b', 2))).toEqual({ ok: true });
     const refused = await g.admit(e('a', 1));
@@ -66,29 +67,29 @@ describe('EpochGuard', () => {
   });
 
   it('refuses a different holder at the same term', async () => {
-    const { g } = guard(() => e('a', 1));
+    const { g } = guard(() => l('a', 1));
     await g.init();
     await g.admit(e('a', 1));
     expect(await g.admit(e('b', 1))).toMatchObject({ ok: false, status: 409 });
   });
 
   it('with an empty disk, learns from the Lease and refuses the deposed leader', async () => {
-    const { g } = guard(() => e('b', 5));
+    const { g } = guard(() => l('b', 5));
     await g.init();
-    expect(g.current).toEqual(e('b', 5));
+    expect(g.current).toMatchObject(e('b', 5));
     expect(await g.admit(e('a', 4))).toMatchObject({ ok: false, status: 409 });
     expect(await g.admit(e('b', 5))).toEqual({ ok: true });
   });
 
   it('checks the Lease before accepting a higher epoch it has not seen', async () => {
-    let lease = e('a', 1);
+    let lease = l('a', 1);
     const { g, reads } = guard(() => lease);
     await g.init();
     await g.admit(e('a', 1));
     const before = reads.length;
     await g.admit(e('a', 1));
     expect(reads.length).toBe(before); // same epoch: no apiserver round trip
-    lease = e('c', 3);
+    lease = l('c', 3);
     expect(await g.admit(e('b', 2))).toMatchObject({ ok: false, status: 409 });
     expect(await g.admit(e('c', 3))).toEqual({ ok: true });
   });
@@ -104,7 +105,7 @@ describe('EpochGuard', () => {
   it('refuses every write when the epoch file is corrupt', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'guard-')), 'epoch.json');
     writeFileSync(path, '{"holder":"a","transitions":3');
-    const { g } = guard(() => e('a', 3), path);
+    const { g } = guard(() => l('a', 3), path);
     await g.init();
     const refused = await g.admit(e('a', 3));
     expect(refused).toMatchObject({ ok: false, status: 503 });
@@ -117,5 +118,31 @@ describe('EpochGuard', () => {
     expect(g.fencing).toBe(false);
     expect(await g.admit(e('pod-old', 0))).toEqual({ ok: true });
     expect(await g.admit(e('pod-new', 0))).toEqual({ ok: true });
+  });
+
+  it('refuses a "newer" epoch the Lease does not name (a leader of a deleted Lease, or a forged one)', async () => {
+    const { g } = guard(() => l('b', 2));
+    await g.init();
+    expect(await g.admit(e('x', 9))).toMatchObject({ ok: false, status: 409 });
+    expect(await g.admit(e('b', 2))).toEqual({ ok: true });
+  });
+
+  it('follows a recreated Lease (transitions restart at 0) and refuses the old sequence afterwards', async () => {
+    let lease = l('a', 5, 'uid-old');
+    const { g } = guard(() => lease);
+    await g.init();
+    expect(await g.admit(e('a', 5))).toEqual({ ok: true });
+    lease = l('b', 0, 'uid-new');
+    expect(await g.admit(e('b', 0))).toEqual({ ok: true });
+    expect(await g.admit(e('a', 5))).toMatchObject({ ok: false, status: 409 });
+    expect(await g.admit(e('a', 6))).toMatchObject({ ok: false, status: 409 });
+  });
+
+  it('orders by epoch alone while no Lease exists (bootstrap)', async () => {
+    const { g } = guard(() => undefined);
+    await g.init();
+    expect(await g.admit(e('a', 0))).toEqual({ ok: true });
+    expect(await g.admit(e('b', 1))).toEqual({ ok: true });
+    expect(await g.admit(e('a', 0))).toMatchObject({ ok: false, status: 409 });
   });
 });
