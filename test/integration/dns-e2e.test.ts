@@ -98,8 +98,10 @@ describe('DNS data path (real apiserver, real named)', () => {
 
   it('propagates an update and a delete, with a higher serial each time', async () => {
     const before = (await admin.get<Status>(`${API}/dnszones/e2e`)).status?.serial ?? 0;
+    const started = Date.now();
     await admin.mergePatch(`${API}/arecords/www`, { spec: { ipv4Address: '192.0.2.11' } });
-    await eventually(() => expect(dig(pod, `www.${ZONE}`, 'A')).toBe('192.0.2.11'), 20_000);
+    await eventually(() => expect(dig(pod, `www.${ZONE}`, 'A')).toBe('192.0.2.11'), 20_000, 20);
+    process.stderr.write(`record update → served by named: ${Date.now() - started} ms\n`);
     await admin.delete(`${API}/srvrecords/sip`);
     await eventually(() => expect(dig(pod, `_sip._tcp.${ZONE}`, 'SRV')).toBe(''), 20_000);
     const after = (await admin.get<Status>(`${API}/dnszones/e2e`)).status?.serial ?? 0;
