@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AGENT_PATHS } from '../agent/cli.js';
 import { AGENT_PORT } from '../agent/client.js';
 import { DEFAULTS, type Bind9Instance } from '../crds/types.js';
@@ -122,7 +123,8 @@ function deployment(instance: Bind9Instance, s: InstanceSettings) {
       replicas: instance.spec.replicas ?? DEFAULTS.bind9Instance.replicas,
       selector: { matchLabels: labels },
       template: {
-        metadata: { labels: { ...labels, ...MANAGED_BY } },
+        // A changed named.conf must restart named: the hash in the template rolls the pods.
+        metadata: { labels: { ...labels, ...MANAGED_BY }, annotations: { 'bindy.firestoned.io/config-hash': createHash('sha256').update(namedConfFor(instance)).digest('hex').slice(0, 16) } },
         spec: {
           serviceAccountName: n.serviceAccount,
           automountServiceAccountToken: s.leaderElection,

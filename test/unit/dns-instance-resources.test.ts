@@ -56,4 +56,10 @@ describe('Bind9Instance owned objects', () => {
   it('has no lease RBAC when leader election is off', () => {
     expect(ownedObjects(instance, { ...settings, leaderElection: false }).map((o) => o.object.kind)).not.toContain('Role');
   });
+
+  it('rolls the pods when named.conf changes', () => {
+    const hash = (i: Bind9Instance) => ((ownedObjects(i, settings).find((o) => o.object.kind === 'Deployment')?.object as Obj).spec.template.metadata.annotations)['bindy.firestoned.io/config-hash'];
+    expect(hash(instance)).toBe(hash({ ...instance, spec: { ...instance.spec, replicas: 3 } }));
+    expect(hash(instance)).not.toBe(hash({ ...instance, spec: { ...instance.spec, config: { recursion: true } } }));
+  });
 });
