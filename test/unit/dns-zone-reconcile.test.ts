@@ -1,0 +1,86 @@
+import { pino } from 'pino';
+import type { AgentClient } from '../../src/agent/client.js';
+import type { Caches } from '../../src/controllers/caches.js';
+import { reconcileZone } from '../../src/controllers/dns-zone.js';
+import type { PodResult, Pusher } from '../../src/controllers/push.js';
+import type { DesiredZone } from '../../src/dns/plan.js';
+import type { Bind9Instance, DNSZone, DnsRecord } from '../../src/crds/types.js';
+import type { KubeClient } from '../../src/kube/api-client.js';
+import type { EventRecorder } from '../../src/kube/events.js';
+import type { KubeObject } from '../../src/kube/objects.js';
+
+/** cache is an informer stand-in over a fixed list. */
+function cache<T extends KubeObject>(items: T[]) {
+  return {
+    get: (key: string) => items.find((i) => `${i.metadata.namespace}/${i.metadata.name}` === key),
+    list: (ns?: string) => items.filter((i) => ns === undefined || i.metadata.namespace === ns),
+  };
+}
+
+const instance: Bind9Instance = { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'Bind9Instance', metadata: { name: 'dns', namespace: 'ns', labels: { dns: 'x' } }, spec: {} };
+
+function zone(name: string, created: string, status?: DNSZone['status']): DNSZone {
+  return {
+    apiVersion: 'bindy.firestoned.io/v1beta1',
+    kind: 'DNSZone',
+    metadata: { name, namespace: 'ns', uid: `uid-${name}`, resourceVersion: '7', creationTimestamp: created, finalizers: ['bindy.firestoned.io/cleanup'], generation: 1 },
+    spec: { zoneName: 'x.test', instanceSelector: { matchLabels: { dns: 'x' } }, soaRecord: { primaryNs: 'ns1.other.test', adminEmail: 'h@x.test' } },
+    status,
+  };
+}
+
+const www: DnsRecord = { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: { name: 'www', namespace: 'ns' }, spec: { zoneRef: 'z', name: 'www', ipv4Address: '192.0.2.1' } } as DnsRecord;
+
+/** harness records every apiserver write and every push, in order. */
+function harness(zones: DNSZone[], reported: number[] = []) {
+  const log: string[] = [];
+  const statuses: Array<Record<string, unknown>> = [];
+  const client = {
+    mergePatch: async (path: string, body: { metadata: { resourceVersion?: string }; status?: Record<string, unknown> }) => {
+      statuses.push(body.status ?? {});
+      log.push(`patch ${path.replace(/.*\/dnszones\//, '')} rv=${body.metadata.resourceVersion} ${JSON.stringify({ serial: body.status?.serial, reason: (body.status?.conditions as Array<{ reason: string }> | undefined)?.[0]?.reason })}`);
+      const z = zones[0]!;
+      return { ...z, metadata: { ...z.metadata, resourceVersion: '8' }, status: { ...z.status, ...body.status } };
+    },
+  } as unknown as KubeClient;
+  const pusher = {
+    agents: async () => [{ address: '10.0.0.1:8053' } as AgentClient],
+    reportedSerials: async () => reported,
+    syncZone: async (_a: unknown, name: string, desired: DesiredZone | undefined): Promise<PodResult[]> => {
+      log.push(`push ${name} serial=${desired?.serial}`);
+      return [{ pod: '10.0.0.1:8053', serial: desired?.serial, changed: true }];
+    },
+  } as unknown as Pusher;
+  const caches = { zones: cache(zones), instances: cache([instance]), records: new Map([['ARecord', cache([www])]]) } as unknown as Caches;
+  const events = { record: (_o: unknown, _t: string, reason: string) => log.push(`event ${reason}`) } as unknown as EventRecorder;
+  const run = (key: string) => reconcileZone({ client, caches, events, pusher, resyncMs: 1000 }, key, { log: pino({ level: 'silent' }), signal: new AbortController().signal });
+  return { log, run, statuses };
+}
+
+describe('reconcileZone', () => {
+  it('persists the next serial (resourceVersion-guarded) before pushing it', async () => {
+    const { log, run } = harness([zone('z', '2026-01-01T00:00:00Z', { serial: 4, contentHash: 'old' })], [6]);
+    await run('ns/z');
+    expect(log[0]).toBe('patch z/status rv=7 {"serial":7}');
+    expect(log[1]).toBe('push x.test serial=7');
+    expect(log[2]).toMatch(/^patch z\/status rv=8 .*"reason":"Synced"/);
+  });
+
+  it('does not bump the serial when the content is unchanged, but still makes the pods match', async () => {
+    const first = harness([zone('z', '2026-01-01T00:00:00Z')]);
+    await first.run('ns/z');
+    expect(first.statuses[0]).toMatchObject({ serial: 1 });
+    const second = harness([zone('z', '2026-01-01T00:00:00Z', { serial: 1, contentHash: String(first.statuses[0]!.contentHash) })]);
+    await second.run('ns/z');
+    expect(second.statuses.some((st) => 'serial' in st)).toBe(false);
+    expect(second.log).toContain('push x.test serial=1');
+  });
+
+  it('gives the younger of two zones with one zoneName DuplicateZone and pushes nothing for it', async () => {
+    const { log, run } = harness([zone('young', '2026-02-01T00:00:00Z'), zone('old', '2026-01-01T00:00:00Z')]);
+    await run('ns/young');
+    expect(log.filter((l) => l.startsWith('push'))).toEqual([]);
+    expect(log.join('\n')).toMatch(/"reason":"DuplicateZone"/);
+    expect(log).toContain('event DuplicateZone');
+  });
+});
