@@ -59,6 +59,8 @@ export async function runAgent(config: AgentConfig): Promise<RunningAgent> {
   const log = config.log;
   const registry = new Registry();
   const fencedWrites = new Counter({ name: 'bindy_fenced_writes_total', help: 'Writes refused because they carried a stale epoch', labelNames: ['component'], registers: [registry] });
+  // Present at 0 from the start, so increase() in alerts sees the first refusal.
+  fencedWrites.inc({ component: 'agent' }, 0);
   const readLease: LeaseReader | undefined = config.lease ? leaseReader(config.lease.client, config.lease.namespace, config.lease.name) : undefined;
   const guard = new EpochGuard(new EpochFile(join(config.dataDir, 'epoch.json')), readLease);
   await guard.init();
