@@ -135,19 +135,35 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
   };
   caches.deployments.on((_, d) => byInstanceLabel(d, false));
   caches.slices.on((_, s) => byInstanceLabel(s, true));
-  caches.zones.on((_, z) => {
+  // A zone's own status writes change nothing for its neighbours: fan out only on spec changes,
+  // creation and deletion, or every push would re-judge every record of the namespace.
+  const seenGeneration = new Map<string, string>();
+  caches.zones.on((type, z) => {
+    const key = objectKey(z);
+    zoneCtl.enqueue(key);
+    const shape = `${z.metadata.generation}/${z.metadata.deletionTimestamp ?? ''}`;
+    if (type === 'MODIFIED' && seenGeneration.get(key) === shape) return;
+    if (type === 'DELETED') seenGeneration.delete(key);
+    else seenGeneration.set(key, shape);
     const name = normalizeZoneName(z.spec.zoneName ?? '');
     for (const other of caches.zones.list()) if (normalizeZoneName(other.spec.zoneName ?? '') === name) zoneCtl.enqueue(objectKey(other));
     recordsIn(z.metadata.namespace);
     for (const i of caches.instances.list(z.metadata.namespace)) if (matchesLabels(z.spec.instanceSelector?.matchLabels, i.metadata.labels)) instanceCtl.enqueue(objectKey(i));
   });
+  // Same for records: their status writes must not re-render zones or re-judge siblings.
+  const seenRecord = new Map<string, string>();
   for (const [kind, inf] of caches.records) {
-    inf.on((_, r) => {
-        recordCtls.get(kind)?.enqueue(objectKey(r));
+    inf.on((type, r) => {
+      const key = `${kind}/${objectKey(r)}`;
+      recordCtls.get(kind)?.enqueue(objectKey(r));
+      const shape = `${r.metadata.generation}/${r.metadata.deletionTimestamp ?? ''}/${JSON.stringify(r.metadata.labels ?? {})}`;
+      if (type === 'MODIFIED' && seenRecord.get(key) === shape) return;
+      if (type === 'DELETED') seenRecord.delete(key);
+      else seenRecord.set(key, shape);
       // A record can move between zones (zoneRef or labels edited): every zone in its namespace re-renders; unchanged ones are a no-op.
       for (const z of caches.zones.list(r.metadata.namespace)) zoneCtl.enqueue(objectKey(z));
       // Siblings may change verdict too (a CNAME conflict appears or goes away).
-      for (const z of caches.zones.list(r.metadata.namespace)) if (attaches(z, r)) recordsIn(r.metadata.namespace);
+      if (caches.zones.list(r.metadata.namespace).some((z) => attaches(z, r))) recordsIn(r.metadata.namespace);
     });
   }
 }
