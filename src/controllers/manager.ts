@@ -5,7 +5,7 @@ import { attaches, matchesLabels } from '../dns/build.js';
 import { normalizeZoneName } from '../dns/names.js';
 import type { KubeClient } from '../kube/api-client.js';
 import { EventRecorder } from '../kube/events.js';
-import { Informer } from '../kube/informer.js';
+import { Informer, type InformerEventType } from '../kube/informer.js';
 import { objectKey, resourcePath, type KubeObject } from '../kube/objects.js';
 import type { Leadership } from '../leader/leadership.js';
 import type { ControllerSet, Runnable } from '../operator/runnable.js';
@@ -115,51 +115,56 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
   return { names: ['Bind9Instance', 'DNSZone', ...RECORD_KINDS], informers, reconcilers };
 }
 
+/**
+ * ShapeTracker tells spec-level changes from status-only ones. Informers deliver every status
+ * write too; fanning those out would make each push re-judge every record of the namespace.
+ */
+class ShapeTracker {
+  private readonly seen = new Map<string, string>();
+  /** changed records the object's shape and says whether neighbours must be told. */
+  changed(type: InformerEventType, key: string, o: KubeObject): boolean {
+    const shape = `${o.metadata.generation}/${o.metadata.deletionTimestamp ?? ''}/${JSON.stringify(o.metadata.labels ?? {})}`;
+    if (type === 'MODIFIED' && this.seen.get(key) === shape) return false;
+    if (type === 'DELETED') this.seen.delete(key);
+    else this.seen.set(key, shape);
+    return true;
+  }
+}
+
 /** wire maps cache events to the keys whose desired state they change (controllers ignore them while not leading). */
 function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, recordCtls: Map<RecordKind, Controller>): void {
+  const shapes = new ShapeTracker();
   const zonesSelecting = (ns: string | undefined, labels: Record<string, string> | undefined) => {
     for (const z of caches.zones.list(ns)) if (matchesLabels(z.spec.instanceSelector?.matchLabels, labels)) zoneCtl.enqueue(objectKey(z));
   };
   const recordsIn = (ns: string | undefined) => {
     for (const [kind, inf] of caches.records) for (const r of inf.list(ns)) recordCtls.get(kind)?.enqueue(objectKey(r));
   };
-  caches.instances.on((_, i) => {
+  caches.instances.on((type, i) => {
     instanceCtl.enqueue(objectKey(i));
-    zonesSelecting(i.metadata.namespace, i.metadata.labels);
+    if (shapes.changed(type, `Bind9Instance/${objectKey(i)}`, i)) zonesSelecting(i.metadata.namespace, i.metadata.labels);
   });
   const byInstanceLabel = (o: KubeObject, alsoZones: boolean) => {
     const name = o.metadata.labels?.[INSTANCE_LABEL];
     if (!name) return;
     instanceCtl.enqueue(`${o.metadata.namespace}/${name}`);
+    // New or lost pods: zones are pushed to a new pod at once, not at the next resync.
     if (alsoZones) zonesSelecting(o.metadata.namespace, caches.instances.get(`${o.metadata.namespace}/${name}`)?.metadata.labels);
   };
   caches.deployments.on((_, d) => byInstanceLabel(d, false));
   caches.slices.on((_, s) => byInstanceLabel(s, true));
-  // A zone's own status writes change nothing for its neighbours: fan out only on spec changes,
-  // creation and deletion, or every push would re-judge every record of the namespace.
-  const seenGeneration = new Map<string, string>();
   caches.zones.on((type, z) => {
-    const key = objectKey(z);
-    zoneCtl.enqueue(key);
-    const shape = `${z.metadata.generation}/${z.metadata.deletionTimestamp ?? ''}`;
-    if (type === 'MODIFIED' && seenGeneration.get(key) === shape) return;
-    if (type === 'DELETED') seenGeneration.delete(key);
-    else seenGeneration.set(key, shape);
+    zoneCtl.enqueue(objectKey(z));
+    if (!shapes.changed(type, `DNSZone/${objectKey(z)}`, z)) return;
     const name = normalizeZoneName(z.spec.zoneName ?? '');
     for (const other of caches.zones.list()) if (normalizeZoneName(other.spec.zoneName ?? '') === name) zoneCtl.enqueue(objectKey(other));
     recordsIn(z.metadata.namespace);
     for (const i of caches.instances.list(z.metadata.namespace)) if (matchesLabels(z.spec.instanceSelector?.matchLabels, i.metadata.labels)) instanceCtl.enqueue(objectKey(i));
   });
-  // Same for records: their status writes must not re-render zones or re-judge siblings.
-  const seenRecord = new Map<string, string>();
   for (const [kind, inf] of caches.records) {
     inf.on((type, r) => {
-      const key = `${kind}/${objectKey(r)}`;
       recordCtls.get(kind)?.enqueue(objectKey(r));
-      const shape = `${r.metadata.generation}/${r.metadata.deletionTimestamp ?? ''}/${JSON.stringify(r.metadata.labels ?? {})}`;
-      if (type === 'MODIFIED' && seenRecord.get(key) === shape) return;
-      if (type === 'DELETED') seenRecord.delete(key);
-      else seenRecord.set(key, shape);
+      if (!shapes.changed(type, `${kind}/${objectKey(r)}`, r)) return;
       // A record can move between zones (zoneRef or labels edited): every zone in its namespace re-renders; unchanged ones are a no-op.
       for (const z of caches.zones.list(r.metadata.namespace)) zoneCtl.enqueue(objectKey(z));
       // Siblings may change verdict too (a CNAME conflict appears or goes away).
