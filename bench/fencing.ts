@@ -89,16 +89,16 @@ function fakeLeaseClient(current: () => Epoch) {
   } as never;
 }
 
+/** reportFencing runs the benchmark, prints its table and writes bench/results/fencing.json. */
+export async function reportFencing(n: number): Promise<void> {
+  const results = await benchFencing(n);
+  printTable(`agent fencing cost, ms (n=${n}, 51-record zone, simulated Lease RTT ${LEASE_RTT_MS} ms)`, Object.entries(results).map(([series, s]) => ({ series, ...s })));
+  writeResult('fencing', { n, leaseRttMs: LEASE_RTT_MS, results });
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const n = Number(process.argv[2] ?? 50);
-  benchFencing(n).then(
-    (results) => {
-      printTable(`agent fencing cost, ms (n=${n}, 51-record zone, simulated Lease RTT ${LEASE_RTT_MS} ms)`, Object.entries(results).map(([series, s]) => ({ series, ...s })));
-      writeResult('fencing', { n, leaseRttMs: LEASE_RTT_MS, results });
-    },
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
+  reportFencing(Number(process.argv[2] ?? 50)).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
 }

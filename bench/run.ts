@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { startSession } from '../testbed/session.js';
 import { benchConvergence } from './convergence.js';
+import { reportFencing } from './fencing.js';
 import { benchFootprint } from './footprint.js';
 import { benchHandover } from './handover.js';
 import { benchSynth } from './synth.js';
@@ -20,6 +21,7 @@ const benchmarks: Record<string, (bed: Awaited<ReturnType<typeof startSession>>[
   handover: (bed) => benchHandover(bed, runs),
   takeover: (bed) => benchTakeover(bed, runs),
   footprint: (bed) => benchFootprint(bed, idleSeconds),
+  fencing: () => reportFencing(50),
   convergence: (bed) => benchConvergence(bed, Number(process.env.BENCH_ZONES ?? 1000), 10),
 };
 

@@ -42,6 +42,8 @@ export interface Config {
    * shared cluster never touch DNS objects.
    */
   readonly dnsControllers: boolean;
+  /** watchNamespace (WATCH_NAMESPACE) limits the DNS controllers to one namespace; absent = all namespaces. */
+  readonly watchNamespace?: string;
 }
 
 /** ConfigError names the variable, the offending value and the rule it breaks. */
@@ -160,6 +162,7 @@ export function parseConfig(env: Env): Config {
     healthPort,
     leadershipProbe: probe(env),
     dnsControllers: bool(env, 'BINDY_DNS_CONTROLLERS', true),
+    watchNamespace: raw(env, 'WATCH_NAMESPACE') === undefined ? undefined : dnsName(env, 'WATCH_NAMESPACE', '', 'label'),
   };
 }
 

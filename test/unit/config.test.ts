@@ -27,7 +27,12 @@ describe('parseConfig', () => {
       healthPort: 8081,
       leadershipProbe: undefined,
       dnsControllers: true,
+      watchNamespace: undefined,
     });
+  });
+
+  it('limits the DNS controllers to WATCH_NAMESPACE when set', () => {
+    expect(parseConfig({ ...base, WATCH_NAMESPACE: 'tenant-a' }).watchNamespace).toBe('tenant-a');
   });
 
   it('accepts valid overrides', () => {
@@ -65,6 +70,7 @@ describe('parseConfig', () => {
     [{ ENABLE_LEADER_ELECTION: 'yes' }, 'ENABLE_LEADER_ELECTION', 'yes', /true or false/],
     [{ ENABLE_LEADER_ELECTION: '1' }, 'ENABLE_LEADER_ELECTION', '1', /true or false/],
     [{ BINDY_DNS_CONTROLLERS: 'off' }, 'BINDY_DNS_CONTROLLERS', 'off', /true or false/],
+    [{ WATCH_NAMESPACE: 'Tenant_A' }, 'WATCH_NAMESPACE', 'Tenant_A', /DNS-1123 label/],
     [{ LEASE_NAME: 'Bindy_Leader' }, 'LEASE_NAME', 'Bindy_Leader', /DNS-1123 subdomain/],
     [{ LEASE_NAME: 'a'.repeat(254) }, 'LEASE_NAME', 'a'.repeat(254), /DNS-1123 subdomain/],
     [{ LEASE_NAMESPACE: 'dns.system' }, 'LEASE_NAMESPACE', 'dns.system', /DNS-1123 label/],
