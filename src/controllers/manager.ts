@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { API_VERSION, RECORD_KINDS, RESOURCES, type Bind9Instance, type DNSZone, type DnsRecord, type RecordKind } from '../crds/index.js';
@@ -89,7 +90,7 @@ function buildControllers(deps: ControllerDeps, caches: Caches, log: Logger, pus
  * term's token, so a new term can never write with an old term's token.
  */
 export function createControllers(deps: ControllerDeps): ControllerSet & { informers: Runnable } {
-  const log = deps.log.child({ component: 'controllers' });
+  const log = deps.log.child({ subsystem: 'controllers' });
   const caches = makeCaches(deps.client, log, deps.config.watchNamespace || undefined);
   let pusher: Pusher | undefined;
   const controllers = buildControllers(deps, caches, log, () => {
@@ -105,8 +106,11 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
     start: async (signal) => {
       pusher = new Pusher(deps.client, caches, leadership, deps.metrics, deps.tuning?.agentPort);
       const stop = AbortSignal.any([signal, leadership.signal]);
+      const all = [controllers.instance, controllers.zone, ...controllers.records.values()];
+      // Every idle worker of every controller waits on this one signal (and removes its listener when woken).
+      setMaxListeners(all.length * 4, stop);
       try {
-        await Promise.all([controllers.instance, controllers.zone, ...controllers.records.values()].map((c) => c.start(stop)));
+        await Promise.all(all.map((c) => c.start(stop)));
       } finally {
         pusher = undefined;
       }
