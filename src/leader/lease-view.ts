@@ -52,7 +52,12 @@ export class LeaseView {
     if (resourceVersion !== undefined && resourceVersion !== this.resourceVersion && this.resourceVersion !== undefined && !isNewer(resourceVersion, this.resourceVersion)) {
       return false;
     }
-    if (!this.seen || !sameRecord(this.snapshot?.record, snapshot?.record)) this.observedAt = this.options.clock.now();
+    if (!this.seen || !sameRecord(this.snapshot?.record, snapshot?.record)) {
+      this.observedAt = this.options.clock.now();
+      const record = snapshot?.record;
+      // SPEC §1: debug shows every observed lease change, on standbys too.
+      this.options.log.debug({ holderIdentity: record?.holderIdentity, leaseTransitions: record?.leaseTransitions, renewTime: record?.renewTime, resourceVersion }, record ? 'Observed lease change' : 'Observed lease deletion');
+    }
     this.seen = true;
     this.snapshot = snapshot;
     this.resourceVersion = resourceVersion;
