@@ -1,6 +1,6 @@
 import type { Bind9Instance, DNSZone, DnsRecord, RecordKind } from '../crds/types.js';
-import { RECORD_KINDS } from '../crds/types.js';
 import type { Informer } from '../kube/informer.js';
+import type { RecordIndex } from './record-index.js';
 import type { KubeObject } from '../kube/objects.js';
 
 /** EndpointSlice is the part of discovery.k8s.io/v1 EndpointSlice the pusher reads. */
@@ -25,16 +25,14 @@ export interface Caches {
   readonly instances: Informer<Bind9Instance & KubeObject>;
   readonly zones: Informer<DNSZone & KubeObject>;
   readonly records: ReadonlyMap<RecordKind, Informer<DnsRecord & KubeObject>>;
+  /** The records of each zone, kept from the record informers' events. */
+  readonly recordIndex: RecordIndex;
   readonly slices: Informer<EndpointSlice>;
   readonly deployments: Informer<Deployment>;
   /** Only Secrets labelled managed-by=bindy (the agent tokens and rndc keys it generated). */
   readonly secrets: Informer<Secret>;
 }
 
-/** allRecords lists every record of every kind in a namespace. */
-export function allRecords(caches: Caches, namespace: string): DnsRecord[] {
-  return RECORD_KINDS.flatMap((kind) => caches.records.get(kind)?.list(namespace) ?? []);
-}
 
 /** readyPodAddresses lists the addresses of an instance's ready pods, from its Service's EndpointSlices. */
 export function readyPodAddresses(caches: Caches, namespace: string, serviceName: string): string[] {

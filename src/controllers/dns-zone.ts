@@ -8,7 +8,7 @@ import { resourcePath } from '../kube/objects.js';
 import { findCondition, patchStatus, setCondition, setFinalizers } from '../kube/status.js';
 import type { AgentClient } from '../agent/client.js';
 import { FINALIZER } from './bind9-instance.js';
-import { allRecords, type Caches } from './caches.js';
+import type { Caches } from './caches.js';
 import type { ReconcileContext, ReconcileResult } from './controller.js';
 import type { PodResult, Pusher } from './push.js';
 
@@ -64,7 +64,7 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
     const by = `${owner.metadata.namespace}/${owner.metadata.name}`;
     return report(deps, zone, path, { ready: false, reason: 'DuplicateZone', message: `zone ${zoneName} is already served by DNSZone ${by}, created earlier; change zoneName or delete one of them` });
   }
-  const built = buildZone(zone, allRecords(deps.caches, zone.metadata.namespace ?? ''));
+  const built = buildZone(zone, deps.caches.recordIndex.candidates(zone));
   if (!built.zoneVerdict.ok) return report(deps, zone, path, { ready: false, reason: built.zoneVerdict.reason, message: built.zoneVerdict.message });
   const agents = await agentsOf(deps, instances);
   const hash = contentHash(built.data);

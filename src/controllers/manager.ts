@@ -16,6 +16,7 @@ import type { Caches, Deployment, EndpointSlice, Secret } from './caches.js';
 import { Controller, type ControllerMetrics } from './controller.js';
 import { reconcileZone } from './dns-zone.js';
 import { Pusher, type PushMetrics } from './push.js';
+import { RecordIndex } from './record-index.js';
 import { reconcileRecord } from './records.js';
 
 
@@ -40,10 +41,12 @@ export interface ControllerDeps {
 
 function makeCaches(client: KubeClient, log: Logger, ns: string | undefined): Caches {
   const inf = <T extends KubeObject>(path: string, labelSelector?: string) => new Informer<T>({ client, path, labelSelector, log: log.child({ informer: path }) });
+  const records = new Map(RECORD_KINDS.map((k) => [k, inf<DnsRecord & KubeObject>(resourcePath(API_VERSION, RESOURCES[k].plural, ns))]));
   return {
     instances: inf<Bind9Instance & KubeObject>(resourcePath(API_VERSION, RESOURCES.Bind9Instance.plural, ns)),
     zones: inf<DNSZone & KubeObject>(resourcePath(API_VERSION, RESOURCES.DNSZone.plural, ns)),
-    records: new Map(RECORD_KINDS.map((k) => [k, inf<DnsRecord & KubeObject>(resourcePath(API_VERSION, RESOURCES[k].plural, ns))])),
+    records,
+    recordIndex: new RecordIndex(records),
     // Slices copy their Service's labels, so only bindy's slices are watched.
     slices: inf<EndpointSlice>(resourcePath('discovery.k8s.io/v1', 'endpointslices', ns), 'app.kubernetes.io/managed-by=bindy'),
     deployments: inf<Deployment>(resourcePath('apps/v1', 'deployments', ns), 'app.kubernetes.io/managed-by=bindy'),

@@ -5,7 +5,7 @@ import type { KubeClient } from '../kube/api-client.js';
 import type { EventRecorder } from '../kube/events.js';
 import { resourcePath } from '../kube/objects.js';
 import { findCondition, patchStatus, setCondition } from '../kube/status.js';
-import { allRecords, type Caches } from './caches.js';
+import type { Caches } from './caches.js';
 import type { ReconcileContext } from './controller.js';
 
 export interface RecordReconcilerDeps {
@@ -36,7 +36,7 @@ export function judgeRecord(caches: Caches, record: DnsRecord): Outcome {
   const zoneName = normalizeZoneName(zone.spec.zoneName);
   const owner = zoneOwner(caches.zones.list().filter((z) => normalizeZoneName(z.spec.zoneName) === zoneName));
   if (owner?.metadata.uid !== zone.metadata.uid) return { ready: false, reason: 'ZoneNotReady', zone: zoneName, message: `DNSZone ${zone.metadata.name} is a duplicate of another zone and is not served` };
-  const verdict = buildZone(zone, allRecords(caches, ns)).verdicts.get(recordSource(record));
+  const verdict = buildZone(zone, caches.recordIndex.candidates(zone)).verdicts.get(recordSource(record));
   if (!verdict) return { ready: false, reason: 'NoZone', message: 'record not attached to a zone' };
   if (!verdict.ok) return { ready: false, reason: verdict.reason, message: verdict.message, zone: zoneName };
   return { ready: true, reason: 'Attached', message: `served in zone ${zoneName} (DNSZone ${zone.metadata.name})`, zone: zoneName };

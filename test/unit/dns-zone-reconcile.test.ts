@@ -4,16 +4,19 @@ import type { Caches } from '../../src/controllers/caches.js';
 import { reconcileZone } from '../../src/controllers/dns-zone.js';
 import type { PodResult, Pusher } from '../../src/controllers/push.js';
 import type { DesiredZone } from '../../src/dns/plan.js';
-import type { Bind9Instance, DNSZone, DnsRecord } from '../../src/crds/types.js';
+import type { Bind9Instance, DNSZone, DnsRecord, RecordKind } from '../../src/crds/types.js';
 import type { KubeClient } from '../../src/kube/api-client.js';
 import type { EventRecorder } from '../../src/kube/events.js';
 import type { KubeObject } from '../../src/kube/objects.js';
+import { RecordIndex, type RecordSource } from '../../src/controllers/record-index.js';
 
 /** cache is an informer stand-in over a fixed list. */
 function cache<T extends KubeObject>(items: T[]) {
   return {
     get: (key: string) => items.find((i) => `${i.metadata.namespace}/${i.metadata.name}` === key),
     list: (ns?: string) => items.filter((i) => ns === undefined || i.metadata.namespace === ns),
+    // An informer replays its cache to a new handler as ADDED events.
+    on: (handler: (type: 'ADDED', obj: T) => void) => items.forEach((i) => handler('ADDED', i)),
   };
 }
 
@@ -51,7 +54,8 @@ function harness(zones: DNSZone[], reported: number[] = []) {
       return [{ pod: '10.0.0.1:8053', serial: desired?.serial, changed: true }];
     },
   } as unknown as Pusher;
-  const caches = { zones: cache(zones), instances: cache([instance]), records: new Map([['ARecord', cache([www])]]) } as unknown as Caches;
+  const records = new Map([['ARecord', cache([www])]]) as unknown as Map<RecordKind, RecordSource>;
+  const caches = { zones: cache(zones), instances: cache([instance]), records, recordIndex: new RecordIndex(records) } as unknown as Caches;
   const events = { record: (_o: unknown, _t: string, reason: string) => log.push(`event ${reason}`) } as unknown as EventRecorder;
   const run = (key: string) => reconcileZone({ client, caches, events, pusher, resyncMs: 1000 }, key, { log: pino({ level: 'silent' }), signal: new AbortController().signal });
   return { log, run, statuses };
