@@ -5,8 +5,11 @@ const run = promisify(execFile);
 
 /** BindControl is the narrow boundary to the local named: the only three things the agent asks of it. */
 export interface BindControl {
-  /** serve makes named (re)load a zone from `file`, adding it when named does not know it. */
-  serve(zone: string, file: string): Promise<void>;
+  /**
+   * serve makes named (re)load a zone from `file`, adding it when named does not know it.
+   * `known` is the agent's belief that named serves the zone already: it picks the call tried first.
+   */
+  serve(zone: string, file: string, known: boolean): Promise<void>;
   /** remove makes named stop serving a zone; a zone named does not know is not an error. */
   remove(zone: string): Promise<void>;
   /** check validates zone text with named's own parser and returns the serial it loaded. */
@@ -30,14 +33,18 @@ export class ZoneCheckError extends Error {
 export class RndcControl implements BindControl {
   constructor(private readonly options: RndcOptions) {}
 
-  async serve(zone: string, file: string): Promise<void> {
-    // reload first: it is the common case, and addzone on a known zone fails anyway.
-    const reload = await this.rndc(['reload', zone]);
-    if (reload.ok) return;
-    if (!/not found/i.test(reload.output)) throw new Error(`rndc reload ${zone}: ${reload.output}`);
+  async serve(zone: string, file: string, known: boolean): Promise<void> {
+    // Trying the likely call first saves one rndc round trip (a process spawn) per push; the
+    // other call covers a wrong belief (named restarted without the zone, or added it already).
     const config = `{ type primary; file "${file.replace(/["\\]/g, '')}"; };`;
-    const add = await this.rndc(['addzone', zone, config]);
-    if (!add.ok && !/already exists/i.test(add.output)) throw new Error(`rndc addzone ${zone}: ${add.output}`);
+    const reload = ['reload', zone];
+    const add = ['addzone', zone, config];
+    const first = await this.rndc(known ? reload : add);
+    if (first.ok) return;
+    const wrongBelief = known ? /not found/i.test(first.output) : /already exists/i.test(first.output);
+    if (!wrongBelief) throw new Error(`rndc ${(known ? reload : add).slice(0, 2).join(' ')}: ${first.output}`);
+    const second = await this.rndc(known ? add : reload);
+    if (!second.ok) throw new Error(`rndc ${(known ? add : reload).slice(0, 2).join(' ')}: ${second.output}`);
   }
 
   async remove(zone: string): Promise<void> {

@@ -37,7 +37,7 @@ export class ZoneFiles {
 
   /** resync asks named to serve every stored zone (after named restarted without them). */
   async resync(): Promise<void> {
-    for (const zone of this.serials.keys()) await this.bind.serve(zone, this.pathOf(zone));
+    for (const zone of this.serials.keys()) await this.bind.serve(zone, this.pathOf(zone), false);
   }
 
   list(): ZoneInfo[] {
@@ -56,7 +56,7 @@ export class ZoneFiles {
     try {
       const serial = await this.bind.check(zone, scratch);
       await writeDurably(this.pathOf(zone), text);
-      await this.bind.serve(zone, this.pathOf(zone));
+      await this.bind.serve(zone, this.pathOf(zone), this.serials.has(zone));
       this.serials.set(zone, serial);
       return { name: zone, serial };
     } finally {
