@@ -7,6 +7,8 @@
  * (tests, fakes) may omit them, so readers should use the `DEFAULTS` below.
  */
 
+import type { KubeObject } from '../kube/objects.js';
+
 /** GROUP is the API group of every bindy resource. */
 export const GROUP = 'bindy.firestoned.io';
 /** VERSION is the served and stored version of every bindy resource. */
@@ -73,27 +75,8 @@ export interface LabelSelector {
   matchLabels?: Record<string, string>;
 }
 
-/** ObjectMeta is the subset of metav1.ObjectMeta the operator reads and writes. */
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
-  ownerReferences?: Array<{
-    apiVersion: string;
-    kind: string;
-    name: string;
-    uid: string;
-    controller?: boolean;
-    blockOwnerDeletion?: boolean;
-  }>;
-}
+/** ObjectMeta is the subset of metav1.ObjectMeta the operator reads and writes (one definition for all objects). */
+export type ObjectMeta = KubeObject['metadata'];
 
 /** BindyObject is a whole custom object of kind K with spec S and status T. */
 export interface BindyObject<K extends Kind, S, T extends CommonStatus> {

@@ -13,6 +13,7 @@ import type { KubeClient } from '../../src/kube/api-client.js';
 import type { FencingToken, Leadership } from '../../src/leader/leadership.js';
 import { OperatorMetrics } from '../../src/observability/metrics.js';
 import { TestNode } from '../../testbed/node/node.js';
+import { eventually } from '../support/eventually.js';
 import { loadTestbed } from '../../testbed/state.js';
 
 export const LEASE_NS = 'dns-system';
@@ -51,18 +52,7 @@ export async function holdLease(admin: KubeClient, name: string, holder: string,
   return { fence: () => token, deposed: (r) => void deposals.push(r), signal: term.signal, deposals };
 }
 
-/** eventually retries `fn` until it stops throwing, or rethrows its last error at the deadline. */
-export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 30_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, everyMs));
-    }
-  }
-}
+export { eventually } from '../support/eventually.js';
 
 /** dig asks one server, without recursion, and returns +short answers (or the full text with `full`). */
 export function dig(server: string, name: string, type: string, full = false): string {

@@ -17,6 +17,7 @@ import { loadKubeconfigFile } from '../../src/kube/kubeconfig.js';
 import { adminClient, loadTestbed } from '../../testbed/state.js';
 import { request } from 'node:https';
 import { CLUSTER_SCOPED, synthAll, type Manifest } from '../infra/helpers.js';
+import { eventually } from '../support/eventually.js';
 
 const MANAGER = 'bindy-manifests-test';
 const run = randomBytes(3).toString('hex');
@@ -63,17 +64,6 @@ function isolate(objects: Manifest[], ns: string): Manifest[] {
     });
 }
 
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
 
 async function waitEstablished(name: string): Promise<void> {
   await eventually(async () => {

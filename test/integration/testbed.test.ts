@@ -8,6 +8,7 @@ import type { KubeClient } from '../../src/kube/api-client.js';
 import { isConflict, isNotFound, KubeApiError } from '../../src/kube/api-error.js';
 import { runGo, SOURCE_DIR } from '../../testbed/build.js';
 import { adminClient, loadTestbed, serviceAccountClient } from '../../testbed/state.js';
+import { eventually } from '../support/eventually.js';
 
 interface Meta {
   metadata: { name: string; namespace?: string; resourceVersion?: string; uid?: string; ownerReferences?: { uid: string }[] };
@@ -24,18 +25,6 @@ const leases = `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`;
 let admin: KubeClient;
 let bindy: KubeClient;
 
-/** eventually retries `check` until it stops throwing (RBAC and controllers act asynchronously). */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
 
 /** statusOf returns the HTTP status a call failed with, or 200 when it succeeded. */
 async function statusOf(call: Promise<unknown>): Promise<number> {
