@@ -5,7 +5,7 @@ import type { Counter, Registry } from 'prom-client';
 import { ZoneCheckError } from './bind.js';
 import { formatEpoch, type Epoch } from './epoch.js';
 import type { EpochGuard } from './fence.js';
-import { BadZoneNameError, type ZoneFiles } from './zones.js';
+import { BadZoneNameError, type CheckedZone, type ZoneFiles } from './zones.js';
 
 /** EPOCH_HEADERS carry the leader's fencing token on every mutating request. */
 export const EPOCH_HEADERS = { holder: 'x-bindy-epoch-holder', transitions: 'x-bindy-epoch-transitions' } as const;
@@ -53,11 +53,13 @@ export class AgentApi {
     const m = /^\/v1\/zones\/([^/]+)$/.exec(url.pathname);
     if (!m || (req.method !== 'PUT' && req.method !== 'DELETE')) return reply(res, 404, { error: `no route ${req.method} ${url.pathname}` });
     const zone = decodeURIComponent(m[1] ?? '');
-    const body = req.method === 'PUT' ? await readBody(req) : '';
-    await this.exclusive(() => this.mutate(req, res, zone, body));
+    // Validation (a named-checkzone run) changes nothing, so it starts before the queue and overlaps
+    // other writes; only epoch admission and the write itself run one at a time.
+    const checked = req.method === 'PUT' ? settle(this.deps.zones.check(zone, await readBody(req))) : undefined;
+    await this.exclusive(() => this.mutate(req, res, zone, checked));
   }
 
-  private async mutate(req: IncomingMessage, res: ServerResponse, zone: string, body: string): Promise<void> {
+  private async mutate(req: IncomingMessage, res: ServerResponse, zone: string, checked: Promise<Settled<CheckedZone>> | undefined): Promise<void> {
     const epoch = epochOf(req);
     if (typeof epoch === 'string') return reply(res, 400, { error: epoch });
     // 1. Fence first: nothing below runs for a stale leader.
@@ -71,7 +73,11 @@ export class AgentApi {
     }
     // 2. Apply: validate + atomic write + rndc for PUT, rndc delzone + unlink for DELETE.
     try {
-      if (req.method === 'PUT') return reply(res, 200, await this.deps.zones.put(zone, body));
+      if (checked) {
+        const result = await checked;
+        if (!result.ok) throw result.error;
+        return reply(res, 200, await this.deps.zones.store(result.value));
+      }
       const existed = await this.deps.zones.remove(zone);
       return reply(res, existed ? 200 : 404, { name: zone, deleted: existed });
     } catch (err) {
@@ -92,6 +98,16 @@ export class AgentApi {
     this.queue = next.catch(() => undefined);
     return next;
   }
+}
+
+type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/** settle holds a result (or failure) until the queue reaches it, without an unhandled rejection meanwhile. */
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true, value }) as const,
+    (error: unknown) => ({ ok: false, error }) as const,
+  );
 }
 
 function epochOf(req: IncomingMessage): Epoch | string {

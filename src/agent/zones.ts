@@ -1,9 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkZoneName, normalizeZoneName } from '../dns/names.js';
 import { soaSerial } from '../dns/zone.js';
 import type { BindControl } from './bind.js';
 import { writeDurably } from './epoch.js';
+
+/** CheckedZone is zone text that named-checkzone accepted, with the serial it read. */
+export interface CheckedZone {
+  readonly zone: string;
+  readonly text: string;
+  readonly serial: number;
+}
 
 /** ZoneInfo is what the agent reports per zone. */
 export interface ZoneInfo {
@@ -50,18 +58,31 @@ export class ZoneFiles {
 
   /** put validates, stores and serves a zone; throws ZoneCheckError for text named refuses. */
   async put(zoneName: string, text: string): Promise<ZoneInfo> {
+    return this.store(await this.check(zoneName, text));
+  }
+
+  /**
+   * check validates zone text with named-checkzone in a scratch file of its own. It changes
+   * nothing, so it may run while other writes are applied.
+   */
+  async check(zoneName: string, text: string): Promise<CheckedZone> {
     const zone = safeZone(zoneName);
-    const scratch = join(this.dir, `.check-${zone}`);
+    const scratch = join(this.dir, `.check-${zone}-${randomUUID()}`);
     await writeFile(scratch, text);
     try {
-      const serial = await this.bind.check(zone, scratch);
-      await writeDurably(this.pathOf(zone), text);
-      await this.bind.serve(zone, this.pathOf(zone), this.serials.has(zone));
-      this.serials.set(zone, serial);
-      return { name: zone, serial };
+      return { zone, text, serial: await this.bind.check(zone, scratch) };
     } finally {
       await rm(scratch, { force: true });
     }
+  }
+
+  /** store replaces a checked zone's file atomically and makes named serve it. */
+  async store(checked: CheckedZone): Promise<ZoneInfo> {
+    const { zone, text, serial } = checked;
+    await writeDurably(this.pathOf(zone), text);
+    await this.bind.serve(zone, this.pathOf(zone), this.serials.has(zone));
+    this.serials.set(zone, serial);
+    return { name: zone, serial };
   }
 
   /** remove stops serving a zone and deletes its file; false when it was not there. */

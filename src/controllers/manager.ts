@@ -79,7 +79,8 @@ function buildControllers(deps: ControllerDeps, caches: Caches, log: Logger, pus
   const keysOf = (inf: { list(): KubeObject[] } | undefined) => () => inf?.list().map(objectKey) ?? [];
   return {
     instance: new Controller({ ...base, kind: 'Bind9Instance', keys: keysOf(caches.instances), reconcile: (k, ctx) => reconcileInstance({ client, caches, events, settings, pusher: pusher(), resyncMs }, k, ctx) }),
-    zone: new Controller({ ...base, kind: 'DNSZone', keys: keysOf(caches.zones), reconcile: (k, ctx) => reconcileZone({ client, caches, events, pusher: pusher(), resyncMs }, k, ctx) }),
+    // A zone reconcile mostly waits on agents (named-checkzone, rndc); more workers keep the pods busy.
+    zone: new Controller({ ...base, kind: 'DNSZone', workers: 4, keys: keysOf(caches.zones), reconcile: (k, ctx) => reconcileZone({ client, caches, events, pusher: pusher(), resyncMs }, k, ctx) }),
     records: new Map(
       RECORD_KINDS.map((kind) => [kind, new Controller({ ...base, kind, workers: 1, keys: keysOf(caches.records.get(kind)), reconcile: (k, ctx) => reconcileRecord({ client, caches, events }, kind, k, ctx) })]),
     ),
