@@ -55,5 +55,8 @@ export async function reconcileRecord(deps: RecordReconcilerDeps, kind: RecordKi
     observedGeneration: record.metadata.generation,
     ...(outcome.zone ? { zone: outcome.zone } : {}),
   });
-  if (before?.reason !== outcome.reason) deps.events.record(record, outcome.ready ? 'Normal' : 'Warning', outcome.reason, outcome.message);
+  // A record's first attachment is routine (and there may be thousands at once): status says it.
+  // Events are kept for problems and for the recovery from one.
+  const routine = outcome.ready && before === undefined;
+  if (before?.reason !== outcome.reason && !routine) deps.events.record(record, outcome.ready ? 'Normal' : 'Warning', outcome.reason, outcome.message);
 }
