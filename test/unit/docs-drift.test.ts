@@ -17,6 +17,7 @@
  * - relative Markdown links point at files that exist.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { FIGURE_MARKER, decimalsOf, lookup } from '../../bench/lib/figures.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
@@ -31,6 +32,7 @@ const runbookFiles = existsSync(join(root, RUNBOOK_DIR))
   : [];
 const docs: Array<{ path: string; text: string }> = [
   { path: HA, text: read(HA) },
+  { path: 'README.md', text: read('README.md') },
   ...runbookFiles.map((f) => ({ path: `${RUNBOOK_DIR}/${f}`, text: read(`${RUNBOOK_DIR}/${f}`) })),
 ];
 
@@ -213,31 +215,9 @@ describe('docs drift: alerts and runbooks', () => {
   });
 });
 
-/** lookup follows `a.b[0]["k y"][field=value]` into a JSON value. */
-function lookup(data: unknown, path: string): unknown {
-  const token = /^(?:\.?([A-Za-z_$][\w$-]*)|\[(\d+)\]|\["([^"]+)"\]|\[([\w$-]+)=([^\]]+)\])/;
-  let rest = path;
-  let cur: unknown = data;
-  while (rest.length > 0) {
-    const m = token.exec(rest);
-    if (!m) throw new Error(`bad bench path ${JSON.stringify(path)} at ${JSON.stringify(rest)}`);
-    rest = rest.slice(m[0].length);
-    if (cur === null || typeof cur !== 'object') return undefined;
-    if (m[4] !== undefined) {
-      const [field, value] = [m[4], m[5]];
-      cur = Array.isArray(cur) ? cur.find((e: Record<string, unknown>) => String(e?.[field]) === value) : undefined;
-    } else {
-      const key = m[1] ?? m[2] ?? m[3];
-      cur = (cur as Record<string, unknown>)[key];
-    }
-  }
-  return cur;
-}
-
 describe('docs drift: bench figures', () => {
-  const marker = /<!--\s*bench:([\w.-]+\.json)#([^>]+?)\s*-->\s*(-?[0-9]+(?:\.[0-9]+)?)/g;
   const figures = docs.flatMap(({ path, text }) =>
-    [...text.matchAll(marker)].map((m) => ({ doc: path, file: m[1], path: m[2], quoted: m[3] })),
+    [...text.matchAll(FIGURE_MARKER)].map((m) => ({ doc: path, file: m[1], path: m[2], quoted: m[3] })),
   );
 
   it('quotes bench figures, every marker well-formed', () => {
@@ -252,7 +232,7 @@ describe('docs drift: bench figures', () => {
     expect([file, existsSync(resultsFile)]).toEqual([file, true]);
     const value = lookup(JSON.parse(readFileSync(resultsFile, 'utf8')), path);
     expect(typeof value).toBe('number');
-    const decimals = quoted.includes('.') ? quoted.split('.')[1].length : 0;
+    const decimals = decimalsOf(quoted);
     expect((value as number).toFixed(decimals)).toBe(Number(quoted).toFixed(decimals));
   });
 });
