@@ -1,4 +1,4 @@
-import { setMaxListeners } from 'node:events';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { API_VERSION, RECORD_KINDS, RESOURCES, type Bind9Instance, type DNSZone, type DnsRecord, type RecordKind } from '../crds/index.js';
@@ -103,7 +103,11 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
   });
   wire(caches, controllers.instance, controllers.zone, controllers.records);
   const informers: Runnable = {
-    start: async (signal) => void (await Promise.all(informersOf(caches).map((i) => i.start(signal)))),
+    start: async (signal) => {
+      const all = informersOf(caches);
+      allowListeners(signal, all.length * 4);
+      await Promise.all(all.map((i) => i.start(signal)));
+    },
     ready: () => informersOf(caches).every((i) => i.synced),
   };
   const reconcilers = (leadership: Leadership): Runnable => ({
@@ -112,7 +116,7 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
       const stop = AbortSignal.any([signal, leadership.signal]);
       const all = [controllers.instance, controllers.zone, ...controllers.records.values()];
       // Every idle worker of every controller waits on this one signal (and removes its listener when woken).
-      setMaxListeners(all.length * 4, stop);
+      allowListeners(stop, all.length * 4);
       try {
         await Promise.all(all.map((c) => c.start(stop)));
       } finally {
@@ -121,6 +125,12 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
     },
   });
   return { names: ['Bind9Instance', 'DNSZone', ...RECORD_KINDS], informers, reconcilers };
+}
+
+/** allowListeners raises (never lowers) a signal's listener limit: many informers and workers share one signal. */
+function allowListeners(signal: AbortSignal, count: number): void {
+  const limit = getMaxListeners(signal);
+  if (limit !== 0 && limit < count) setMaxListeners(count, signal);
 }
 
 /**
