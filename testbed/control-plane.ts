@@ -59,6 +59,11 @@ export interface ControlPlane {
   readonly pids: readonly number[];
   /** Milliseconds from start of each process until it was ready. */
   readonly timings: Readonly<Record<'etcd' | 'apiserver' | 'controllerManager', number>>;
+  /**
+   * restartApiserver stops kube-apiserver (SIGTERM, SIGKILL after 2 s), keeps it down for `downMs`, and starts it
+   * again on the same port with the same certificates and etcd; resolves once /readyz is ok.
+   */
+  restartApiserver(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -112,7 +117,8 @@ async function startOnce(binary: string, pidFile: string, options: ControlPlaneO
     // 2. kube-apiserver: static tokens, RBAC, self-signed serving certs, SA keys.
     const tokens = { admin: token(), bindy: token(), 'bindy-agent': token() };
     started = Date.now();
-    const { server, caPem } = await startApiserver(run, workDir, etcdUrl, tokens, timeoutMs);
+    const apiserver = await startApiserver(run, workDir, etcdUrl, tokens, timeoutMs);
+    const { server, caPem } = apiserver;
     timings.apiserver = Date.now() - started;
     const kubeconfigs = writeKubeconfigs(options.stateDir, server, caPem, tokens);
 
@@ -123,7 +129,15 @@ async function startOnce(binary: string, pidFile: string, options: ControlPlaneO
       timings.controllerManager = Date.now() - started;
     }
     const pids = processes.map((p) => p.pid).filter((pid): pid is number => pid !== undefined);
-    return { server, caPem, kubeconfigs, tokens, pids, timings, stop: stopAll };
+    let current = apiserver.process;
+    const restartApiserver = async (downMs = 0): Promise<void> => {
+      // Its graceful shutdown waits for long requests; 2 s of it is enough to drop every connection.
+      await current.stop(2_000);
+      processes.splice(processes.indexOf(current), 1);
+      await new Promise((r) => setTimeout(r, downMs));
+      current = await apiserver.launch();
+    };
+    return { server, caPem, kubeconfigs, tokens, pids, timings, restartApiserver, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
@@ -173,7 +187,7 @@ async function startApiserver(
   etcdUrl: string,
   tokens: Record<'admin' | ServiceAccountName, string>,
   timeoutMs: number,
-): Promise<{ server: string; caPem: string }> {
+): Promise<{ server: string; caPem: string; process: ManagedProcess; launch: () => Promise<ManagedProcess> }> {
   const certDir = join(workDir, 'certs');
   mkdirSync(certDir, { recursive: true });
   const saKey = join(workDir, 'sa.key');
@@ -193,28 +207,35 @@ async function startApiserver(
   );
   const port = await freePort();
   const server = `https://127.0.0.1:${port}`;
-  const apiserver = run('kube-apiserver', [
+  const args = [
     `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${port}`,
     `--cert-dir=${certDir}`, `--token-auth-file=${tokenFile}`, '--authorization-mode=RBAC',
     `--service-account-key-file=${saPub}`, `--service-account-signing-key-file=${saKey}`,
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local', '--api-audiences=https://kubernetes.default.svc.cluster.local',
     '--service-cluster-ip-range=10.96.0.0/16', '--allow-privileged=true', '--profiling=false',
-  ]);
+  ];
+  const launch = (): Promise<ManagedProcess> => launchApiserver(run, args, server, join(certDir, 'apiserver.crt'), tokens.admin, timeoutMs);
+  const first = await launch();
+  // apiserver.crt holds the serving certificate followed by the self-signed CA that signed it;
+  // trusting the whole bundle works for Node and for kubectl.
+  return { server, caPem: readFileSync(join(certDir, 'apiserver.crt'), 'utf8'), process: first, launch };
+}
+
+/** launchApiserver starts kube-apiserver with `args` and waits for /readyz (certs are made on first start). */
+async function launchApiserver(run: Runner, args: string[], server: string, certFile: string, adminToken: string, timeoutMs: number): Promise<ManagedProcess> {
+  const apiserver = run('kube-apiserver', args);
   const failure = (): string | undefined => (apiserver.exitReason ? apiserver.describeFailure() : undefined);
-  const certFile = join(certDir, 'apiserver.crt');
   await pollUntil(
     async () => {
       if (!existsSync(certFile)) return undefined;
-      const { status } = await probe(`${server}/readyz`, { ca: readFileSync(certFile), token: tokens.admin });
+      const { status } = await probe(`${server}/readyz`, { ca: readFileSync(certFile), token: adminToken });
       return status === 200 ? true : undefined;
     },
     { what: `kube-apiserver did not become ready at ${server}/readyz`, timeoutMs, intervalMs: 200, abortReason: failure },
   ).catch((err: Error) => {
     throw new Error(`${err.message}\n${apiserver.exitReason ? '' : apiserver.describeFailure()}`.trimEnd());
   });
-  // apiserver.crt holds the serving certificate followed by the self-signed CA that signed it;
-  // trusting the whole bundle works for Node and for kubectl.
-  return { server, caPem: readFileSync(certFile, 'utf8') };
+  return apiserver;
 }
 
 async function startControllerManager(
