@@ -1,4 +1,4 @@
-import { getMaxListeners, setMaxListeners } from 'node:events';
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { API_VERSION, RECORD_KINDS, RESOURCES, type Bind9Instance, type DNSZone, type DnsRecord, type RecordKind } from '../crds/index.js';
@@ -105,18 +105,17 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
   const informers: Runnable = {
     start: async (signal) => {
       const all = informersOf(caches);
-      allowListeners(signal, all.length * 4);
-      await Promise.all(all.map((i) => i.start(signal)));
+      const shared = sharedSignal([signal], all.length * 4);
+      await Promise.all(all.map((i) => i.start(shared)));
     },
     ready: () => informersOf(caches).every((i) => i.synced),
   };
   const reconcilers = (leadership: Leadership): Runnable => ({
     start: async (signal) => {
       pusher = new Pusher(deps.client, caches, leadership, deps.metrics, deps.tuning?.agentPort);
-      const stop = AbortSignal.any([signal, leadership.signal]);
       const all = [controllers.instance, controllers.zone, ...controllers.records.values()];
       // Every idle worker of every controller waits on this one signal (and removes its listener when woken).
-      allowListeners(stop, all.length * 4);
+      const stop = sharedSignal([signal, leadership.signal], all.length * 4);
       try {
         await Promise.all(all.map((c) => c.start(stop)));
       } finally {
@@ -127,10 +126,14 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
   return { names: ['Bind9Instance', 'DNSZone', ...RECORD_KINDS], informers, reconcilers };
 }
 
-/** allowListeners raises (never lowers) a signal's listener limit: many informers and workers share one signal. */
-function allowListeners(signal: AbortSignal, count: number): void {
-  const limit = getMaxListeners(signal);
-  if (limit !== 0 && limit < count) setMaxListeners(count, signal);
+/**
+ * sharedSignal is a signal of our own that aborts with any of `parents`, with room for the
+ * listeners of many informers or workers; the callers' signals and their limits stay untouched.
+ */
+function sharedSignal(parents: AbortSignal[], listeners: number): AbortSignal {
+  const signal = AbortSignal.any(parents);
+  setMaxListeners(listeners, signal);
+  return signal;
 }
 
 /**
