@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { KubeClient } from '../src/kube/api-client.js';
 import { loadKubeconfigFile } from '../src/kube/kubeconfig.js';
-import { applyManifests, readManifests } from '../testbed/apply.js';
+import { applyManifests, readManifests, waitEstablished } from '../testbed/apply.js';
 import { TestNode } from '../testbed/node/node.js';
 import { startSession, type Session } from '../testbed/session.js';
 import { dig, eventually } from '../test/integration/dns-support.js';
@@ -52,12 +52,7 @@ async function applyDevProfile(admin: KubeClient): Promise<void> {
   const crds = readManifests('dist/dev/crds.yaml');
   const rest = [...readManifests('dist/dev/cluster.yaml'), ...readManifests('dist/dev/operator.yaml').filter((m) => m.kind === 'ServiceAccount')];
   await applyManifests(admin, [...crds, ...rest], 'bindy-demo');
-  for (const crd of crds) {
-    await eventually(async () => {
-      const got = await admin.get<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
-      if (!got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) throw new Error(`${crd.metadata.name} not established`);
-    }, 20_000);
-  }
+  for (const crd of crds) await waitEstablished(admin, crd.metadata.name);
   say(`    ${crds.length} CRDs established, ${rest.length} RBAC objects applied`);
 }
 

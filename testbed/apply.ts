@@ -44,3 +44,14 @@ export async function applyManifests(client: KubeClient, manifests: readonly Man
   const cache = new Map<string, ApiResourceList>();
   for (const m of manifests) await client.apply(await objectUrl(client, m, cache), m, fieldManager);
 }
+
+/** waitEstablished waits until a CustomResourceDefinition is served (condition Established=True). */
+export async function waitEstablished(client: KubeClient, name: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const crd = await client.get<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
+    if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return;
+    if (Date.now() > deadline) throw new Error(`CRD ${name} not established after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

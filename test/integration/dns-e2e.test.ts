@@ -3,8 +3,7 @@
  * named + agent per pod (testbed/node). Resources in, `dig` answers out.
  */
 import type { KubeClient } from '../../src/kube/api-client.js';
-import { adminClient } from '../../testbed/state.js';
-import { dig, ensureNamespace, eventually, holdLease, installCrds, lockDnsOperator, startHarness, type Harness } from './dns-support.js';
+import { dig, eventually, holdLease, prepareDnsTest, startHarness, type Harness } from './dns-support.js';
 
 const NS = 'dns-e2e';
 const LEASE = 'bindy-dns-e2e';
@@ -50,10 +49,7 @@ describe('DNS data path (real apiserver, real named)', () => {
   let unlock: () => void = () => undefined;
 
   beforeAll(async () => {
-    unlock = await lockDnsOperator();
-    admin = adminClient();
-    await installCrds(admin);
-    await ensureNamespace(admin, NS);
+    ({ admin, unlock } = await prepareDnsTest(NS));
     const leadership = await holdLease(admin, LEASE, 'e2e-operator', 3);
     harness = await startHarness(admin, leadership, LEASE, 30, NS);
   }, 240_000);

@@ -3,8 +3,7 @@
  * DNS_SCALE_RECORDS sets the count (default 300).
  */
 import type { KubeClient } from '../../src/kube/api-client.js';
-import { adminClient } from '../../testbed/state.js';
-import { dig, ensureNamespace, eventually, holdLease, installCrds, lockDnsOperator, startHarness, type Harness } from './dns-support.js';
+import { dig, eventually, holdLease, prepareDnsTest, startHarness, type Harness } from './dns-support.js';
 
 const NS = 'dns-scale';
 const LEASE = 'bindy-dns-scale';
@@ -17,10 +16,7 @@ describe(`DNS data path at scale (${N} records)`, () => {
   let unlock: () => void = () => undefined;
 
   beforeAll(async () => {
-    unlock = await lockDnsOperator();
-    admin = adminClient();
-    await installCrds(admin);
-    await ensureNamespace(admin, NS);
+    ({ admin, unlock } = await prepareDnsTest(NS));
     harness = await startHarness(admin, await holdLease(admin, LEASE, 'scale-operator', 1), LEASE, 90, NS);
   }, 240_000);
 

@@ -14,7 +14,8 @@ import type { FencingToken, Leadership } from '../../src/leader/leadership.js';
 import { OperatorMetrics } from '../../src/observability/metrics.js';
 import { TestNode } from '../../testbed/node/node.js';
 import { eventually } from '../support/eventually.js';
-import { loadTestbed } from '../../testbed/state.js';
+import { adminClient, loadTestbed } from '../../testbed/state.js';
+import { waitEstablished } from '../../testbed/apply.js';
 
 export const LEASE_NS = 'dns-system';
 
@@ -22,12 +23,16 @@ export async function installCrds(admin: KubeClient): Promise<void> {
   for (const crd of customResourceDefinitions()) {
     await admin.apply(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`, crd, 'bindy-tests');
   }
-  for (const crd of customResourceDefinitions()) {
-    await eventually(async () => {
-      const got = await admin.get<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
-      if (!got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) throw new Error(`${crd.metadata.name} not established`);
-    }, 10_000);
-  }
+  for (const crd of customResourceDefinitions()) await waitEstablished(admin, crd.metadata.name);
+}
+
+/** prepareDnsTest takes the DNS-operator lock, then installs the CRDs and the test's namespace. */
+export async function prepareDnsTest(ns: string): Promise<{ admin: KubeClient; unlock: () => void }> {
+  const unlock = await lockDnsOperator();
+  const admin = adminClient();
+  await installCrds(admin);
+  await ensureNamespace(admin, ns);
+  return { admin, unlock };
 }
 
 export async function ensureNamespace(admin: KubeClient, name: string): Promise<void> {

@@ -9,9 +9,9 @@
 import { pino } from 'pino';
 import type { KubeClient } from '../../src/kube/api-client.js';
 import type { PodRuntime, TestNode } from '../../testbed/node/node.js';
-import { adminClient, loadTestbed } from '../../testbed/state.js';
+import { loadTestbed } from '../../testbed/state.js';
 import { ReplicaGroup, type Member } from '../support/leader-cluster.js';
-import { dig, ensureNamespace, eventually, installCrds, LEASE_NS, lockDnsOperator, startNode } from './dns-support.js';
+import { dig, eventually, LEASE_NS, prepareDnsTest, startNode } from './dns-support.js';
 
 const NS = 'dns-frozen';
 const LEASE = 'bindy-frozen-leader';
@@ -28,10 +28,7 @@ describe('a leader frozen past its lease (SIGSTOP) cannot write after the takeov
   let unlock: () => void = () => undefined;
 
   beforeAll(async () => {
-    unlock = await lockDnsOperator();
-    admin = adminClient();
-    await installCrds(admin);
-    await ensureNamespace(admin, NS);
+    ({ admin, unlock } = await prepareDnsTest(NS));
     await admin.delete(`/apis/coordination.k8s.io/v1/namespaces/${LEASE_NS}/leases/${LEASE}`).catch(() => undefined);
     node = startNode(admin, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), LEASE, 60, NS, true);
     nodeRun = node.start(stopNode.signal);

@@ -18,6 +18,7 @@ import { adminClient, loadTestbed } from '../../testbed/state.js';
 import { request } from 'node:https';
 import { CLUSTER_SCOPED, synthAll, type Manifest } from '../infra/helpers.js';
 import { eventually } from '../support/eventually.js';
+import { waitEstablished } from '../../testbed/apply.js';
 
 const MANAGER = 'bindy-manifests-test';
 const run = randomBytes(3).toString('hex');
@@ -65,15 +66,6 @@ function isolate(objects: Manifest[], ns: string): Manifest[] {
 }
 
 
-async function waitEstablished(name: string): Promise<void> {
-  await eventually(async () => {
-    const crd = await admin.get<{ status?: { conditions?: Array<{ type: string; status: string }> } }>(
-      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`,
-    );
-    if (!crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) throw new Error(`${name} not established`);
-  });
-}
-
 /** Stub Prometheus Operator CRDs, created only where the real ones are not installed. */
 async function ensurePrometheusOperatorCrds(): Promise<void> {
   for (const [kind, plural] of [['ServiceMonitor', 'servicemonitors'], ['PrometheusRule', 'prometheusrules']] as const) {
@@ -94,7 +86,7 @@ async function ensurePrometheusOperatorCrds(): Promise<void> {
         },
       }, MANAGER);
     }
-    await waitEstablished(name);
+    await waitEstablished(admin, name);
   }
 }
 
@@ -104,7 +96,7 @@ beforeAll(async () => {
   for (const crd of customResourceDefinitions()) {
     await admin.apply(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`, crd, MANAGER);
   }
-  for (const crd of customResourceDefinitions()) await waitEstablished(crd.metadata.name);
+  for (const crd of customResourceDefinitions()) await waitEstablished(admin, crd.metadata.name);
 }, 60_000);
 
 afterAll(async () => {
