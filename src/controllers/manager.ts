@@ -158,9 +158,6 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
   const zonesSelecting = (ns: string | undefined, labels: Record<string, string> | undefined) => {
     for (const z of caches.zones.list(ns)) if (matchesLabels(z.spec.instanceSelector?.matchLabels, labels)) zoneCtl.enqueue(objectKey(z));
   };
-  const recordsIn = (ns: string | undefined) => {
-    for (const [kind, inf] of caches.records) for (const r of inf.list(ns)) recordCtls.get(kind)?.enqueue(objectKey(r));
-  };
   caches.instances.on((type, i) => {
     instanceCtl.enqueue(objectKey(i));
     if (shapes.changed(type, `Bind9Instance/${objectKey(i)}`, i)) zonesSelecting(i.metadata.namespace, i.metadata.labels);
@@ -174,22 +171,40 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
   };
   caches.deployments.on((_, d) => byInstanceLabel(d, false));
   caches.slices.on((_, s) => byInstanceLabel(s, true));
+  // The records of a zone are re-judged when it or a sibling changes (a CNAME conflict appears or goes away).
+  const recordsOf = (z: DNSZone) => {
+    for (const { kind, record } of caches.recordIndex.entries(z)) if (attaches(z, record)) recordCtls.get(kind)?.enqueue(objectKey(record));
+  };
   caches.zones.on((type, z) => {
     zoneCtl.enqueue(objectKey(z));
     if (!shapes.changed(type, `DNSZone/${objectKey(z)}`, z)) return;
     const name = normalizeZoneName(z.spec.zoneName ?? '');
     for (const other of caches.zones.list()) if (normalizeZoneName(other.spec.zoneName ?? '') === name) zoneCtl.enqueue(objectKey(other));
-    recordsIn(z.metadata.namespace);
+    // Records that attached before a selector edit are among the candidates too (the namespace's unreferenced ones).
+    for (const { kind, record } of caches.recordIndex.entries(z)) recordCtls.get(kind)?.enqueue(objectKey(record));
     for (const i of caches.instances.list(z.metadata.namespace)) if (matchesLabels(z.spec.instanceSelector?.matchLabels, i.metadata.labels)) instanceCtl.enqueue(objectKey(i));
   });
+  // zonesOf lists the zones a record attaches to: by name for a zoneRef, else by the zones' recordSelector.
+  const zonesOf = (r: DnsRecord): DNSZone[] => {
+    const ns = r.metadata.namespace ?? '';
+    if (r.spec.zoneRef) return [caches.zones.get(`${ns}/${r.spec.zoneRef}`)].filter((z): z is DNSZone & KubeObject => z !== undefined);
+    return caches.zones.list(ns).filter((z) => attaches(z, r));
+  };
   for (const [kind, inf] of caches.records) {
+    const previous = new Map<string, DnsRecord>();
     inf.on((type, r) => {
-      recordCtls.get(kind)?.enqueue(objectKey(r));
-      if (!shapes.changed(type, `${kind}/${objectKey(r)}`, r)) return;
-      // A record can move between zones (zoneRef or labels edited): every zone in its namespace re-renders; unchanged ones are a no-op.
-      for (const z of caches.zones.list(r.metadata.namespace)) zoneCtl.enqueue(objectKey(z));
-      // Siblings may change verdict too (a CNAME conflict appears or goes away).
-      if (caches.zones.list(r.metadata.namespace).some((z) => attaches(z, r))) recordsIn(r.metadata.namespace);
+      const key = objectKey(r);
+      recordCtls.get(kind)?.enqueue(key);
+      const before = previous.get(key);
+      if (type === 'DELETED') previous.delete(key);
+      else previous.set(key, r);
+      if (!shapes.changed(type, `${kind}/${key}`, r)) return;
+      // The zones it left (zoneRef or labels edited) and the zones it joined re-render, nothing else.
+      const zones = new Map([...(before ? zonesOf(before) : []), ...zonesOf(r)].map((z) => [objectKey(z), z]));
+      for (const [zoneKey, z] of zones) {
+        zoneCtl.enqueue(zoneKey);
+        recordsOf(z);
+      }
     });
   }
 }

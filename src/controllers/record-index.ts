@@ -7,7 +7,13 @@ export interface RecordSource {
   on(handler: InformerHandler<DnsRecord>): void;
 }
 
-type Group = Map<string, DnsRecord>;
+/** IndexedRecord is a record with the kind it was listed as (list items may omit `kind`). */
+export interface IndexedRecord {
+  readonly kind: RecordKind;
+  readonly record: DnsRecord;
+}
+
+type Group = Map<string, IndexedRecord>;
 
 /**
  * RecordIndex keeps the records of each zone at hand, updated from the informers' events, so a
@@ -26,6 +32,11 @@ export class RecordIndex {
 
   /** candidates returns the records that may attach to `zone` (buildZone still applies `attaches`). */
   candidates(zone: DNSZone): DnsRecord[] {
+    return this.entries(zone).map((e) => e.record);
+  }
+
+  /** entries is candidates with each record's kind, for enqueueing them. */
+  entries(zone: DNSZone): IndexedRecord[] {
     const ns = zone.metadata.namespace ?? '';
     return [...(this.groups.get(byRef(ns, zone.metadata.name))?.values() ?? []), ...(this.groups.get(bySelector(ns))?.values() ?? [])];
   }
@@ -40,7 +51,7 @@ export class RecordIndex {
     const group = record.spec.zoneRef ? byRef(ns, record.spec.zoneRef) : bySelector(ns);
     let members = this.groups.get(group);
     if (!members) this.groups.set(group, (members = new Map()));
-    members.set(key, record);
+    members.set(key, { kind, record });
     this.groupOf.set(key, group);
   }
 }
