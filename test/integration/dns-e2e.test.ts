@@ -3,7 +3,7 @@
  * named + agent per pod (testbed/node). Resources in, `dig` answers out.
  */
 import type { KubeClient } from '../../src/kube/api-client.js';
-import { dig, eventually, holdLease, prepareDnsTest, startHarness, type Harness } from './dns-support.js';
+import { deleteDnsObjects, dig, eventually, type Harness, holdLease, prepareDnsTest, startHarness } from './dns-support.js';
 
 const NS = 'dns-e2e';
 const LEASE = 'bindy-dns-e2e';
@@ -55,11 +55,7 @@ describe('DNS data path (real apiserver, real named)', () => {
   }, 240_000);
 
   afterAll(async () => {
-    for (const path of [`${API}/dnszones/e2e`, `${API}/dnszones/e2e-dup`, `${API}/bind9instances/dns`]) await admin.delete(path).catch(() => undefined);
-    await eventually(async () => {
-      const list = await admin.get<{ items: unknown[] }>(`${API}/bind9instances`);
-      if (list.items.length > 0) throw new Error('instance not gone');
-    }, 15_000).catch(() => undefined);
+    await deleteDnsObjects(admin, API, [`${API}/dnszones/e2e`, `${API}/dnszones/e2e-dup`, `${API}/bind9instances/dns`], 15_000);
     await harness?.stop();
     admin.close();
     unlock();

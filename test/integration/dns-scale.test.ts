@@ -3,7 +3,7 @@
  * DNS_SCALE_RECORDS sets the count (default 300).
  */
 import type { KubeClient } from '../../src/kube/api-client.js';
-import { dig, eventually, holdLease, prepareDnsTest, startHarness, type Harness } from './dns-support.js';
+import { deleteDnsObjects, dig, eventually, type Harness, holdLease, prepareDnsTest, startHarness } from './dns-support.js';
 
 const NS = 'dns-scale';
 const LEASE = 'bindy-dns-scale';
@@ -21,8 +21,7 @@ describe(`DNS data path at scale (${N} records)`, () => {
   }, 240_000);
 
   afterAll(async () => {
-    for (const path of [`${API}/dnszones/scale`, `${API}/bind9instances/dns`]) await admin.delete(path).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 1_000));
+    await deleteDnsObjects(admin, API, [`${API}/dnszones/scale`, `${API}/bind9instances/dns`]);
     await harness?.stop();
     admin.close();
     unlock();

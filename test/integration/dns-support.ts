@@ -26,6 +26,18 @@ export async function installCrds(admin: KubeClient): Promise<void> {
   for (const crd of customResourceDefinitions()) await waitEstablished(admin, crd.metadata.name);
 }
 
+/**
+ * deleteDnsObjects deletes a DNS test's objects and waits (bounded) until its Bind9Instances are
+ * gone, so their finalizers run while the test's operator is still up; a leftover never fails it.
+ */
+export async function deleteDnsObjects(admin: KubeClient, api: string, paths: readonly string[], timeoutMs = 20_000): Promise<void> {
+  for (const path of paths) await admin.delete(path).catch(() => undefined);
+  await eventually(async () => {
+    const list = await admin.get<{ items: unknown[] }>(`${api}/bind9instances`);
+    if (list.items.length > 0) throw new Error('instance not gone');
+  }, timeoutMs).catch(() => undefined);
+}
+
 /** prepareDnsTest takes the DNS-operator lock, then installs the CRDs and the test's namespace. */
 export async function prepareDnsTest(ns: string): Promise<{ admin: KubeClient; unlock: () => void }> {
   const unlock = await lockDnsOperator();

@@ -11,7 +11,7 @@ import type { KubeClient } from '../../src/kube/api-client.js';
 import type { PodRuntime, TestNode } from '../../testbed/node/node.js';
 import { loadTestbed } from '../../testbed/state.js';
 import { ReplicaGroup, type Member } from '../support/leader-cluster.js';
-import { dig, eventually, LEASE_NS, prepareDnsTest, startNode } from './dns-support.js';
+import { deleteDnsObjects, dig, eventually, LEASE_NS, prepareDnsTest, startNode } from './dns-support.js';
 
 const NS = 'dns-frozen';
 const LEASE = 'bindy-frozen-leader';
@@ -50,11 +50,7 @@ describe('a leader frozen past its lease (SIGSTOP) cannot write after the takeov
 
   afterAll(async () => {
     for (const m of group?.members ?? []) m.replica.kill('SIGCONT');
-    for (const path of [`${API}/dnszones/frozen`, `${API}/bind9instances/dns`]) await admin.delete(path).catch(() => undefined);
-    await eventually(async () => {
-      const list = await admin.get<{ items: unknown[] }>(`${API}/bind9instances`);
-      if (list.items.length > 0) throw new Error('instance not gone');
-    }, 20_000).catch(() => undefined);
+    await deleteDnsObjects(admin, API, [`${API}/dnszones/frozen`, `${API}/bind9instances/dns`]);
     await group?.stopAll();
     stopNode.abort();
     await nodeRun;
