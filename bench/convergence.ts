@@ -40,19 +40,19 @@ async function inParallel(n: number, fn: (i: number) => Promise<unknown>): Promi
 async function createLoad(admin: KubeClient, load: Load): Promise<void> {
   const api = `${GROUP}/namespaces/${load.ns}`;
   const meta = (name: string, labels: Record<string, string> = {}) => ({ name, namespace: load.ns, labels });
-  await admin.create(`${api}/bind9instances`, { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'Bind9Instance', metadata: meta('bench', { dns: 'bench' }), spec: { replicas: 1 } });
+  await admin.create(`${api}/bind9instances`, { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'Bind9Instance', metadata: meta('bench', { dns: 'bench' }), spec: { clusterRef: 'bench', role: 'primary', replicas: 1 } });
   await inParallel(load.zones, async (z) => {
     await admin.create(`${api}/dnszones`, {
       apiVersion: 'bindy.firestoned.io/v1beta1',
       kind: 'DNSZone',
       metadata: meta(`z${z}`),
-      spec: { zoneName: zoneName(z), instanceSelector: { matchLabels: { dns: 'bench' } }, ttl: 300, soaRecord: { primaryNs: 'ns1.bench-dns.example', adminEmail: 'hostmaster@bench.test' } },
+      spec: { zoneName: zoneName(z), clusterRef: 'bench', recordsFrom: [{ selector: { matchLabels: { zone: `z${z}` } } }], ttl: 300, soaRecord: { primaryNs: 'ns1.bench-dns.example.', adminEmail: 'hostmaster.bench.test.', serial: 1, refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 } },
     });
   });
   await inParallel(load.zones * load.records, async (i) => {
     const z = Math.floor(i / load.records);
     const r = i % load.records;
-    await admin.create(`${api}/arecords`, { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: meta(`z${z}-r${r}`), spec: { zoneRef: `z${z}`, name: `host${r}`, ipv4Address: `198.51.100.${r + 1}` } });
+    await admin.create(`${api}/arecords`, { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: meta(`z${z}-r${r}`, { zone: `z${z}` }), spec: { name: `host${r}`, ipv4Addresses: [`198.51.100.${r + 1}`] } });
   });
 }
 

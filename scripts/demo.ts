@@ -19,6 +19,8 @@ import { ReplicaGroup, type Member } from '../test/support/leader-cluster.js';
 
 const NS = 'demo';
 const ZONE = 'example.demo';
+/** ZONE_LABEL is how the zone's recordsFrom selects the demo's records. */
+const ZONE_LABEL = { zone: 'example-demo' };
 const API = `/apis/bindy.firestoned.io/v1beta1/namespaces/${NS}`;
 const started = Date.now();
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -27,8 +29,8 @@ function say(text: string): void {
   console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${text}`);
 }
 
-function aRecord(name: string, owner: string, ipv4Address: string): object {
-  return { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: { name, namespace: NS }, spec: { zoneRef: 'example', name: owner, ipv4Address } };
+function aRecord(name: string, owner: string, address: string): object {
+  return { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: { name, namespace: NS, labels: ZONE_LABEL }, spec: { name: owner, ipv4Addresses: [address] } };
 }
 
 async function cleanup(): Promise<void> {
@@ -84,16 +86,17 @@ async function leaderOf(group: ReplicaGroup, since = 0): Promise<Member> {
 async function createDns(admin: KubeClient): Promise<void> {
   say(`5/8 Creating Bind9Instance demo/primary, DNSZone ${ZONE} and records`);
   await admin.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-  const kind = (k: string, name: string, spec: object, labels: Record<string, string> = {}) => ({ apiVersion: 'bindy.firestoned.io/v1beta1', kind: k, metadata: { name, namespace: NS, labels }, spec });
-  await admin.create(`${API}/bind9instances`, kind('Bind9Instance', 'primary', { replicas: 1 }, { dns: 'demo' }));
-  await admin.create(`${API}/dnszones`, kind('DNSZone', 'example', { zoneName: ZONE, instanceSelector: { matchLabels: { dns: 'demo' } }, ttl: 300, soaRecord: { primaryNs: `ns1.${ZONE}`, adminEmail: `hostmaster@${ZONE}` } }));
+  const kind = (k: string, name: string, spec: object, labels: Record<string, string> = ZONE_LABEL) => ({ apiVersion: 'bindy.firestoned.io/v1beta1', kind: k, metadata: { name, namespace: NS, labels }, spec });
+  await admin.create(`${API}/bind9instances`, kind('Bind9Instance', 'primary', { clusterRef: 'demo', role: 'primary', replicas: 1 }, {}));
+  const soaRecord = { primaryNs: `ns1.${ZONE}.`, adminEmail: `hostmaster.${ZONE}.`, serial: 1, refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 };
+  await admin.create(`${API}/dnszones`, kind('DNSZone', 'example', { zoneName: ZONE, clusterRef: 'demo', recordsFrom: [{ selector: { matchLabels: ZONE_LABEL } }], ttl: 300, soaRecord }, {}));
   // The zone's nameserver lives inside it, so it needs an address (named-checkzone insists).
   await admin.create(`${API}/arecords`, aRecord('ns1', 'ns1', '192.0.2.53'));
   await admin.create(`${API}/arecords`, aRecord('www', 'www', '192.0.2.10'));
-  await admin.create(`${API}/aaaarecords`, kind('AAAARecord', 'www6', { zoneRef: 'example', name: 'www', ipv6Address: '2001:db8::10' }));
-  await admin.create(`${API}/cnamerecords`, kind('CNAMERecord', 'blog', { zoneRef: 'example', name: 'blog', target: `www.${ZONE}` }));
-  await admin.create(`${API}/mxrecords`, kind('MXRecord', 'mx', { zoneRef: 'example', name: '@', priority: 10, mailServer: `mail.${ZONE}` }));
-  await admin.create(`${API}/txtrecords`, kind('TXTRecord', 'spf', { zoneRef: 'example', name: '@', text: ['v=spf1 -all'] }));
+  await admin.create(`${API}/aaaarecords`, kind('AAAARecord', 'www6', { name: 'www', ipv6Addresses: ['2001:db8::10'] }));
+  await admin.create(`${API}/cnamerecords`, kind('CNAMERecord', 'blog', { name: 'blog', target: `www.${ZONE}.` }));
+  await admin.create(`${API}/mxrecords`, kind('MXRecord', 'mx', { name: '@', priority: 10, mailServer: `mail.${ZONE}.` }));
+  await admin.create(`${API}/txtrecords`, kind('TXTRecord', 'spf', { name: '@', text: ['v=spf1 -all'] }));
 }
 
 async function showAnswers(node: TestNode): Promise<string> {

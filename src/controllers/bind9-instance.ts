@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { API_VERSION, READY, type Bind9Instance, type DNSZone } from '../crds/types.js';
 import { renderRndcKey } from '../dns/named-conf.js';
-import { matchesLabels } from '../dns/build.js';
 import { normalizeZoneName } from '../dns/names.js';
 import type { KubeClient } from '../kube/api-client.js';
 import { isNotFound } from '../kube/api-error.js';
@@ -12,6 +11,8 @@ import { INSTANCE_LABEL, instanceNames, MANAGED_BY, ownedObjects, type InstanceS
 import type { Caches } from './caches.js';
 import { TerminalError, type ReconcileContext, type ReconcileResult } from './controller.js';
 import type { Pusher } from './push.js';
+import { servesZone } from './selection.js';
+import { unsupportedInstanceFields, unsupportedMessage } from './unsupported.js';
 
 /** FINALIZER guards cleanup the garbage collector cannot do (cross-namespace objects, zones in BIND). */
 export const FINALIZER = 'bindy.firestoned.io/cleanup';
@@ -133,8 +134,8 @@ export async function ensureObject(client: KubeClient, plural: string, apiVersio
 async function removeOrphanZones(deps: InstanceReconcilerDeps, instance: Bind9Instance, ctx: ReconcileContext): Promise<void> {
   const wanted = new Set(
     deps.caches.zones
-      .list(instance.metadata.namespace)
-      .filter((z: DNSZone) => matchesLabels(z.spec.instanceSelector?.matchLabels, instance.metadata.labels))
+      .list()
+      .filter((z: DNSZone) => !z.metadata.deletionTimestamp && servesZone(deps.caches, z, instance))
       .map((z: DNSZone) => normalizeZoneName(z.spec.zoneName)),
   );
   for (const agent of await deps.pusher.agents(instance)) {
@@ -145,25 +146,38 @@ async function removeOrphanZones(deps: InstanceReconcilerDeps, instance: Bind9In
   }
 }
 
+/** zonesOf lists the zones the instance serves, for upstream's status.zones. */
+function zonesOf(caches: Caches, instance: Bind9Instance) {
+  return caches.zones
+    .list()
+    .filter((z: DNSZone) => !z.metadata.deletionTimestamp && servesZone(caches, z, instance))
+    .map((z: DNSZone) => ({ apiVersion: API_VERSION, kind: 'DNSZone', name: z.metadata.name, namespace: z.metadata.namespace ?? '', zoneName: normalizeZoneName(z.spec.zoneName) }))
+    .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+}
+
+function instanceVerdict(instance: Bind9Instance, ready: number, wanted: number) {
+  const unsupported = unsupportedInstanceFields(instance);
+  if (unsupported.length > 0) return { ok: false, reason: 'Unsupported', message: unsupportedMessage(unsupported) };
+  const ok = ready >= wanted && wanted > 0;
+  return { ok, reason: ok ? 'AllReplicasReady' : 'ReplicasNotReady', message: `${ready}/${wanted} named pods ready` };
+}
+
 async function updateStatus(deps: InstanceReconcilerDeps, instance: Bind9Instance, path: string): Promise<void> {
   const { namespace } = splitKey(`${instance.metadata.namespace}/${instance.metadata.name}`);
   const deployment = deps.caches.deployments.get(`${namespace}/${instanceNames(instance).deployment}`);
   const wanted = instance.spec.replicas ?? 1;
   const ready = deployment?.status?.readyReplicas ?? 0;
-  const ok = ready >= wanted && wanted > 0;
-  const condition = {
-    type: READY,
-    status: ok ? ('True' as const) : ('False' as const),
-    reason: ok ? 'AllReplicasReady' : 'ReplicasNotReady',
-    message: `${ready}/${wanted} named pods ready`,
-    observedGeneration: instance.metadata.generation,
-  };
+  const v = instanceVerdict(instance, ready, wanted);
+  const condition = { type: READY, status: v.ok ? ('True' as const) : ('False' as const), reason: v.reason, message: v.message, observedGeneration: instance.metadata.generation };
   const before = findCondition(instance.status?.conditions, READY);
+  const zones = zonesOf(deps.caches, instance);
   await patchStatus(deps.client, path, instance, {
     conditions: setCondition(instance.status?.conditions, condition),
     observedGeneration: instance.metadata.generation,
+    zones,
+    zonesCount: zones.length,
     replicas: deployment?.status?.replicas ?? 0,
     readyReplicas: ready,
   });
-  if (before?.reason !== condition.reason) deps.events.record(instance, ok ? 'Normal' : 'Warning', condition.reason, condition.message);
+  if (before?.reason !== condition.reason) deps.events.record(instance, v.ok ? 'Normal' : 'Warning', condition.reason, condition.message);
 }

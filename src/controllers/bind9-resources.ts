@@ -41,10 +41,17 @@ function meta(instance: Bind9Instance, name: string, namespace = instance.metada
   };
 }
 
-/** namedConfFor renders the instance's named.conf with the schema defaults applied. */
+/** namedConfFor renders the instance's named.conf; absent or null options take DEFAULTS. */
 export function namedConfFor(instance: Bind9Instance): string {
-  const c = { ...DEFAULTS.bind9Instance.config, ...(instance.spec.config ?? {}) };
-  return renderNamedConf({ recursion: c.recursion, allowQuery: c.allowQuery, allowTransfer: c.allowTransfer, hideVersion: c.hideVersion });
+  const c = instance.spec.config ?? {};
+  const d = DEFAULTS.bind9Instance.config;
+  // version.bind is always hidden: upstream has no option for it, and revealing it helps attackers.
+  return renderNamedConf({ recursion: c.recursion ?? d.recursion, allowQuery: c.allowQuery ?? [...d.allowQuery], allowTransfer: c.allowTransfer ?? [...d.allowTransfer], hideVersion: true });
+}
+
+/** NAMED_IMAGE is the named image when spec.image.image is absent (tagged by spec.version). */
+export function namedImage(instance: Bind9Instance): string {
+  return instance.spec.image?.image ?? `internetsystemsconsortium/bind9:${instance.spec.version ?? DEFAULTS.bind9Instance.version}`;
 }
 
 /** podLabels select the instance's pods (Deployment selector, Service selector). */
@@ -146,8 +153,8 @@ function deployment(instance: Bind9Instance, s: InstanceSettings) {
 function namedContainer(instance: Bind9Instance) {
   return {
     name: 'bind9',
-    image: instance.spec.image ?? DEFAULTS.bind9Instance.image,
-    imagePullPolicy: 'IfNotPresent',
+    image: namedImage(instance),
+    imagePullPolicy: instance.spec.image?.imagePullPolicy ?? 'IfNotPresent',
     command: ['named', '-g', '-c', `${POD_PATHS.configDir}/named.conf`],
     ports: [
       { name: 'dns-udp', containerPort: 53, protocol: 'UDP' },

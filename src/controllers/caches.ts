@@ -1,4 +1,4 @@
-import type { Bind9Instance, DNSZone, DnsRecord, RecordKind } from '../crds/types.js';
+import type { Bind9Cluster, Bind9Instance, ClusterBind9Provider, DNSZone, DnsRecord, RecordKind } from '../crds/types.js';
 import type { Informer } from '../kube/informer.js';
 import type { RecordIndex } from './record-index.js';
 import type { KubeObject } from '../kube/objects.js';
@@ -22,6 +22,8 @@ export interface Secret extends KubeObject {
 
 /** Caches are the informers every controller reads from (never the apiserver, for lists). */
 export interface Caches {
+  readonly providers: Informer<ClusterBind9Provider & KubeObject>;
+  readonly clusters: Informer<Bind9Cluster & KubeObject>;
   readonly instances: Informer<Bind9Instance & KubeObject>;
   readonly zones: Informer<DNSZone & KubeObject>;
   readonly records: ReadonlyMap<RecordKind, Informer<DnsRecord & KubeObject>>;

@@ -1,5 +1,5 @@
 import { API_VERSION, READY, type Bind9Instance, type DNSZone } from '../crds/types.js';
-import { buildZone, matchesLabels, zoneOwner } from '../dns/build.js';
+import { buildZone, recordSource, zoneOwner, type BuiltZone } from '../dns/build.js';
 import { normalizeZoneName } from '../dns/names.js';
 import { contentHash, nextSerial, renderZone } from '../dns/zone.js';
 import type { KubeClient } from '../kube/api-client.js';
@@ -11,6 +11,8 @@ import { FINALIZER } from './bind9-instance.js';
 import type { Caches } from './caches.js';
 import type { ReconcileContext, ReconcileResult } from './controller.js';
 import type { PodResult, Pusher } from './push.js';
+import { servingZones, zoneInstances } from './selection.js';
+import { unsupportedZoneField } from './unsupported.js';
 
 export interface ZoneReconcilerDeps {
   readonly client: KubeClient;
@@ -24,13 +26,6 @@ interface Verdict {
   readonly ready: boolean;
   readonly reason: string;
   readonly message: string;
-}
-
-function instancesOf(caches: Caches, zone: DNSZone): Bind9Instance[] {
-  return caches.instances
-    .list(zone.metadata.namespace)
-    .filter((i) => !i.metadata.deletionTimestamp && matchesLabels(zone.spec.instanceSelector?.matchLabels, i.metadata.labels))
-    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
 }
 
 async function agentsOf(deps: ZoneReconcilerDeps, instances: readonly Bind9Instance[]): Promise<AgentClient[]> {
@@ -56,7 +51,7 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   if (!zone) return;
   const path = resourcePath(API_VERSION, 'dnszones', zone.metadata.namespace, zone.metadata.name);
   const zoneName = normalizeZoneName(zone.spec.zoneName);
-  const instances = instancesOf(deps.caches, zone);
+  const instances = zoneInstances(deps.caches, zone);
   if (zone.metadata.deletionTimestamp) return finalize(deps, zone, path, instances, ctx);
   if (!zone.metadata.finalizers?.includes(FINALIZER)) zone = await setFinalizers(deps.client, path, zone, [...(zone.metadata.finalizers ?? []), FINALIZER]);
   const owner = zoneOwner(claimants(deps.caches, zone));
@@ -64,28 +59,55 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
     const by = `${owner.metadata.namespace}/${owner.metadata.name}`;
     return report(deps, zone, path, { ready: false, reason: 'DuplicateZone', message: `zone ${zoneName} is already served by DNSZone ${by}, created earlier; change zoneName or delete one of them` });
   }
-  const built = buildZone(zone, deps.caches.recordIndex.candidates(zone));
+  const unsupported = unsupportedZoneField(zone);
+  if (unsupported) return report(deps, zone, path, { ready: false, reason: 'Unsupported', message: unsupported });
+  const built = buildZone(zone, deps.caches.recordIndex.candidates(zone), servingZones(deps.caches, zone.metadata.namespace));
   if (!built.zoneVerdict.ok) return report(deps, zone, path, { ready: false, reason: built.zoneVerdict.reason, message: built.zoneVerdict.message });
+  if (instances.length === 0) return report(deps, zone, path, noInstances(zone), recordsStatus(zone, built));
   const agents = await agentsOf(deps, instances);
   const hash = contentHash(built.data);
   if (zone.status?.contentHash !== hash || zone.status?.serial === undefined) {
-    const serial = nextSerial(zone.status?.serial, await deps.pusher.reportedSerials(agents, zoneName));
+    const serial = nextSerial(zone.status?.serial, await deps.pusher.reportedSerials(agents, zoneName), zone.spec.soaRecord?.serial ?? 0);
     zone = await patchStatus(deps.client, path, zone, { serial, contentHash: hash });
   }
   const serial = zone.status?.serial ?? 0;
   const results = await deps.pusher.syncZone(agents, zoneName, { name: zoneName, serial, text: renderZone(built.data, serial) }, ctx.log);
   const invalid = [...built.verdicts.values()].filter((v) => !v.ok).length;
-  await report(deps, zone, path, summarize(results, instances.length, serial, invalid), {
-    recordCount: built.data.records.length,
-    instances: instances.map((i) => `${i.metadata.namespace}/${i.metadata.name}`),
+  await report(deps, zone, path, summarize(results, serial, invalid), {
+    ...recordsStatus(zone, built),
+    bind9InstancesCount: instances.length,
+    bind9Instances: instances.map((i) => instanceRef(i, results.some((r) => r.error !== undefined) ? 'Failed' : 'Configured')),
   });
   return { requeueAfterMs: deps.resyncMs };
 }
 
-function summarize(results: readonly PodResult[], instanceCount: number, serial: number, invalid: number): Verdict {
+/** noInstances says which selection found nothing, and what to change. */
+function noInstances(zone: DNSZone): Verdict {
+  const ref = zone.spec.clusterRef;
+  const how = [
+    ref ? `no Bind9Instance has spec.clusterRef "${ref}" (in namespace ${zone.metadata.namespace}, or anywhere for a ClusterBind9Provider of that name)` : '',
+    zone.spec.bind9InstancesFrom?.length ? `no Bind9Instance in namespace ${zone.metadata.namespace} matches bind9InstancesFrom` : '',
+  ].filter((x) => x !== '');
+  const message = how.length > 0 ? `${how.join('; ')}; fix the reference or the selectors, or create the instances` : 'set spec.clusterRef or spec.bind9InstancesFrom to choose the Bind9Instances that serve this zone';
+  return { ready: false, reason: 'NoInstances', message };
+}
+
+function instanceRef(i: Bind9Instance, status: 'Configured' | 'Failed') {
+  return { apiVersion: API_VERSION, kind: 'Bind9Instance', name: i.metadata.name, namespace: i.metadata.namespace ?? '', status };
+}
+
+/** recordsStatus lists the records the zone serves (upstream's records / recordsCount). */
+function recordsStatus(zone: DNSZone, built: BuiltZone) {
+  const served = built.records.filter((r) => built.verdicts.get(recordSource(r))?.ok);
+  return {
+    recordsCount: served.length,
+    records: served.map((r) => ({ apiVersion: API_VERSION, kind: r.kind, name: r.metadata.name, namespace: zone.metadata.namespace ?? '', recordName: r.spec.name })),
+  };
+}
+
+function summarize(results: readonly PodResult[], serial: number, invalid: number): Verdict {
   const failed = results.filter((r) => r.error !== undefined);
   const note = invalid > 0 ? `; ${invalid} invalid record(s) left out, see their status` : '';
-  if (instanceCount === 0) return { ready: false, reason: 'NoInstances', message: 'no Bind9Instance in this namespace matches instanceSelector' };
   if (failed.length > 0) return { ready: false, reason: 'PushFailed', message: failed.map((f) => `${f.pod}: ${f.error}`).join('; ').slice(0, 900) };
   if (results.length === 0) return { ready: false, reason: 'NoReadyPods', message: `serial ${serial} waits for a ready named pod${note}` };
   return { ready: true, reason: 'Synced', message: `serial ${serial} served by ${results.length} pod(s)${note}` };

@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { API_VERSION, RECORD_KINDS, RESOURCES, type Bind9Instance, type DNSZone, type DnsRecord, type RecordKind } from '../crds/index.js';
-import { attaches, matchesLabels } from '../dns/build.js';
+import { API_VERSION, RECORD_KINDS, RESOURCES, type Bind9Cluster, type Bind9Instance, type ClusterBind9Provider, type DNSZone, type DnsRecord, type RecordKind } from '../crds/index.js';
+import { attaches } from '../dns/build.js';
 import { normalizeZoneName } from '../dns/names.js';
 import type { KubeClient } from '../kube/api-client.js';
 import { EventRecorder } from '../kube/events.js';
@@ -18,6 +18,7 @@ import { reconcileZone } from './dns-zone.js';
 import { Pusher, type PushMetrics } from './push.js';
 import { RecordIndex } from './record-index.js';
 import { reconcileRecord } from './records.js';
+import { servesZone } from './selection.js';
 
 
 /** ControllerTuning holds knobs that are not part of SPEC §1 (tests shorten them). */
@@ -43,6 +44,9 @@ function makeCaches(client: KubeClient, log: Logger, ns: string | undefined): Ca
   const inf = <T extends KubeObject>(path: string, labelSelector?: string) => new Informer<T>({ client, path, labelSelector, log: log.child({ informer: path }) });
   const records = new Map(RECORD_KINDS.map((k) => [k, inf<DnsRecord & KubeObject>(resourcePath(API_VERSION, RESOURCES[k].plural, ns))]));
   return {
+    // Cluster-scoped: watched across the cluster even when the operator watches one namespace.
+    providers: inf<ClusterBind9Provider & KubeObject>(resourcePath(API_VERSION, RESOURCES.ClusterBind9Provider.plural)),
+    clusters: inf<Bind9Cluster & KubeObject>(resourcePath(API_VERSION, RESOURCES.Bind9Cluster.plural, ns)),
     instances: inf<Bind9Instance & KubeObject>(resourcePath(API_VERSION, RESOURCES.Bind9Instance.plural, ns)),
     zones: inf<DNSZone & KubeObject>(resourcePath(API_VERSION, RESOURCES.DNSZone.plural, ns)),
     records,
@@ -55,7 +59,7 @@ function makeCaches(client: KubeClient, log: Logger, ns: string | undefined): Ca
 }
 
 function informersOf(c: Caches): Informer<KubeObject>[] {
-  return [c.instances, c.zones, ...c.records.values(), c.slices, c.deployments, c.secrets] as Informer<KubeObject>[];
+  return [c.providers, c.clusters, c.instances, c.zones, ...c.records.values(), c.slices, c.deployments, c.secrets] as Informer<KubeObject>[];
 }
 
 interface Controllers {
@@ -157,41 +161,51 @@ class ShapeTracker {
 /** wire maps cache events to the keys whose desired state they change (controllers ignore them while not leading). */
 function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, recordCtls: Map<RecordKind, Controller>): void {
   const shapes = new ShapeTracker();
-  const zonesSelecting = (ns: string | undefined, labels: Record<string, string> | undefined) => {
-    for (const z of caches.zones.list(ns)) if (matchesLabels(z.spec.instanceSelector?.matchLabels, labels)) zoneCtl.enqueue(objectKey(z));
+  const zonesServedBy = (i: Bind9Instance | undefined) => {
+    if (i) for (const z of caches.zones.list()) if (servesZone(caches, z, i)) zoneCtl.enqueue(objectKey(z));
   };
   caches.instances.on((type, i) => {
     instanceCtl.enqueue(objectKey(i));
-    if (shapes.changed(type, `Bind9Instance/${objectKey(i)}`, i)) zonesSelecting(i.metadata.namespace, i.metadata.labels);
+    if (shapes.changed(type, `Bind9Instance/${objectKey(i)}`, i)) zonesServedBy(i);
+  });
+  // A provider appearing or going changes which namespaces a zone's clusterRef reaches.
+  caches.providers.on((_, p) => {
+    for (const z of caches.zones.list()) if (z.spec.clusterRef === p.metadata.name) zoneCtl.enqueue(objectKey(z));
   });
   const byInstanceLabel = (o: KubeObject, alsoZones: boolean) => {
     const name = o.metadata.labels?.[INSTANCE_LABEL];
     if (!name) return;
     instanceCtl.enqueue(`${o.metadata.namespace}/${name}`);
     // New or lost pods: zones are pushed to a new pod at once, not at the next resync.
-    if (alsoZones) zonesSelecting(o.metadata.namespace, caches.instances.get(`${o.metadata.namespace}/${name}`)?.metadata.labels);
+    if (alsoZones) zonesServedBy(caches.instances.get(`${o.metadata.namespace}/${name}`));
   };
   caches.deployments.on((_, d) => byInstanceLabel(d, false));
   caches.slices.on((_, s) => byInstanceLabel(s, true));
+  // zonesOf lists the zones whose recordsFrom select a record (more than one is an error the record reports).
+  const zonesOf = (r: DnsRecord): DNSZone[] => caches.zones.list(r.metadata.namespace ?? '').filter((z) => attaches(z, r));
   // The records of a zone are re-judged when it or a sibling changes (a CNAME conflict appears or goes away).
   const recordsOf = (z: DNSZone) => {
     for (const { kind, record } of caches.recordIndex.entries(z)) if (attaches(z, record)) recordCtls.get(kind)?.enqueue(objectKey(record));
   };
+  const previousZones = new Map<string, DNSZone>();
   caches.zones.on((type, z) => {
-    zoneCtl.enqueue(objectKey(z));
-    if (!shapes.changed(type, `DNSZone/${objectKey(z)}`, z)) return;
+    const key = objectKey(z);
+    zoneCtl.enqueue(key);
+    const before = previousZones.get(key);
+    if (type === 'DELETED') previousZones.delete(key);
+    else previousZones.set(key, z);
+    if (!shapes.changed(type, `DNSZone/${key}`, z)) return;
     const name = normalizeZoneName(z.spec.zoneName ?? '');
     for (const other of caches.zones.list()) if (normalizeZoneName(other.spec.zoneName ?? '') === name) zoneCtl.enqueue(objectKey(other));
-    // Records that attached before a selector edit are among the candidates too (the namespace's unreferenced ones).
-    for (const { kind, record } of caches.recordIndex.entries(z)) recordCtls.get(kind)?.enqueue(objectKey(record));
-    for (const i of caches.instances.list(z.metadata.namespace)) if (matchesLabels(z.spec.instanceSelector?.matchLabels, i.metadata.labels)) instanceCtl.enqueue(objectKey(i));
+    // Every record of the namespace may have joined or left; zones that share a record with this
+    // one (before or after the edit) must re-judge it too.
+    for (const { kind, record } of [...caches.recordIndex.entries(z), ...(before ? caches.recordIndex.entries(before) : [])]) {
+      if (!attaches(z, record) && !(before && attaches(before, record))) continue;
+      recordCtls.get(kind)?.enqueue(objectKey(record));
+      for (const other of zonesOf(record)) zoneCtl.enqueue(objectKey(other));
+    }
+    for (const i of caches.instances.list()) if (servesZone(caches, z, i) || (before && servesZone(caches, before, i))) instanceCtl.enqueue(objectKey(i));
   });
-  // zonesOf lists the zones a record attaches to: by name for a zoneRef, else by the zones' recordSelector.
-  const zonesOf = (r: DnsRecord): DNSZone[] => {
-    const ns = r.metadata.namespace ?? '';
-    if (r.spec.zoneRef) return [caches.zones.get(`${ns}/${r.spec.zoneRef}`)].filter((z): z is DNSZone & KubeObject => z !== undefined);
-    return caches.zones.list(ns).filter((z) => attaches(z, r));
-  };
   for (const [kind, inf] of caches.records) {
     const previous = new Map<string, DnsRecord>();
     inf.on((type, r) => {
@@ -201,7 +215,7 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
       if (type === 'DELETED') previous.delete(key);
       else previous.set(key, r);
       if (!shapes.changed(type, `${kind}/${key}`, r)) return;
-      // The zones it left (zoneRef or labels edited) and the zones it joined re-render, nothing else.
+      // The zones it left (labels edited) and the zones it joined re-render, nothing else.
       const zones = new Map([...(before ? zonesOf(before) : []), ...zonesOf(r)].map((z) => [objectKey(z), z]));
       for (const [zoneKey, z] of zones) {
         zoneCtl.enqueue(zoneKey);

@@ -16,14 +16,14 @@ export interface IndexedRecord {
 type Group = Map<string, IndexedRecord>;
 
 /**
- * RecordIndex keeps the records of each zone at hand, updated from the informers' events, so a
- * zone or record reconcile costs the size of its zone rather than a scan of every record of
- * every kind (1,000 zones × 10 records made each pass over all zones quadratic).
- * Records with a zoneRef are grouped by it; the rest can only attach by a zone's
- * recordSelector, so they are kept per namespace for the selector to judge.
+ * RecordIndex keeps the records of each namespace at hand, and of each label (key=value) within
+ * it, updated from the informers' events. Records join zones only through a zone's recordsFrom
+ * selectors (upstream has no per-record zone reference); a selector with matchLabels only needs
+ * the records carrying one of its labels, so a zone reconcile costs the size of its zone rather
+ * than of its namespace (1,000 zones × 10 records in one namespace made each pass quadratic).
  */
 export class RecordIndex {
-  private readonly groupOf = new Map<string, string>();
+  private readonly groupsOf = new Map<string, string[]>();
   private readonly groups = new Map<string, Group>();
 
   constructor(informers: ReadonlyMap<RecordKind, RecordSource>) {
@@ -38,28 +38,35 @@ export class RecordIndex {
   /** entries is candidates with each record's kind, for enqueueing them. */
   entries(zone: DNSZone): IndexedRecord[] {
     const ns = zone.metadata.namespace ?? '';
-    return [...(this.groups.get(byRef(ns, zone.metadata.name))?.values() ?? []), ...(this.groups.get(bySelector(ns))?.values() ?? [])];
+    const out = new Map<string, IndexedRecord>();
+    for (const source of zone.spec.recordsFrom ?? []) {
+      const first = Object.entries(source.selector?.matchLabels ?? {})[0];
+      const group = first ? byLabel(ns, first[0], first[1]) : byNamespace(ns);
+      for (const [key, entry] of this.groups.get(group) ?? []) out.set(key, entry);
+    }
+    return [...out.values()];
   }
 
   private apply(kind: RecordKind, type: InformerEventType, record: DnsRecord): void {
     const key = `${kind}/${objectKey(record)}`;
-    const previous = this.groupOf.get(key);
-    if (previous !== undefined) this.groups.get(previous)?.delete(key);
-    this.groupOf.delete(key);
+    for (const group of this.groupsOf.get(key) ?? []) this.groups.get(group)?.delete(key);
+    this.groupsOf.delete(key);
     if (type === 'DELETED') return;
     const ns = record.metadata.namespace ?? '';
-    const group = record.spec.zoneRef ? byRef(ns, record.spec.zoneRef) : bySelector(ns);
-    let members = this.groups.get(group);
-    if (!members) this.groups.set(group, (members = new Map()));
-    members.set(key, { kind, record });
-    this.groupOf.set(key, group);
+    const groups = [byNamespace(ns), ...Object.entries(record.metadata.labels ?? {}).map(([k, v]) => byLabel(ns, k, v))];
+    for (const group of groups) {
+      let members = this.groups.get(group);
+      if (!members) this.groups.set(group, (members = new Map()));
+      members.set(key, { kind, record });
+    }
+    this.groupsOf.set(key, groups);
   }
 }
 
-function byRef(ns: string, zone: string): string {
-  return `ref:${ns}/${zone}`;
+function byNamespace(ns: string): string {
+  return `ns:${ns}`;
 }
 
-function bySelector(ns: string): string {
-  return `selector:${ns}`;
+function byLabel(ns: string, key: string, value: string): string {
+  return `label:${ns}\u0000${key}\u0000${value}`;
 }

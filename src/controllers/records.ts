@@ -1,5 +1,5 @@
 import { API_VERSION, READY, RESOURCES, type DNSZone, type DnsRecord, type RecordKind } from '../crds/index.js';
-import { attaches, buildZone, recordSource, zoneOwner } from '../dns/build.js';
+import { attaches, buildZone, recordSource } from '../dns/build.js';
 import { normalizeZoneName } from '../dns/names.js';
 import type { KubeClient } from '../kube/api-client.js';
 import type { EventRecorder } from '../kube/events.js';
@@ -7,6 +7,7 @@ import { resourcePath } from '../kube/objects.js';
 import { findCondition, patchStatus, setCondition } from '../kube/status.js';
 import type { Caches } from './caches.js';
 import type { ReconcileContext } from './controller.js';
+import { servingZones } from './selection.js';
 
 export interface RecordReconcilerDeps {
   readonly client: KubeClient;
@@ -19,6 +20,8 @@ interface Outcome {
   readonly reason: string;
   readonly message: string;
   readonly zone?: string;
+  /** The DNSZone object the record belongs to (status.zoneRef). */
+  readonly zoneObject?: DNSZone;
 }
 
 /**
@@ -27,19 +30,24 @@ interface Outcome {
  */
 export function judgeRecord(caches: Caches, record: DnsRecord): Outcome {
   const ns = record.metadata.namespace ?? '';
-  const zones = caches.zones.list(ns).filter((z: DNSZone) => !z.metadata.deletionTimestamp && attaches(z, record));
+  const serving = servingZones(caches, ns);
+  const zones = serving.filter((z: DNSZone) => attaches(z, record));
   if (zones.length === 0) {
-    const how = record.spec.zoneRef ? `no DNSZone named "${record.spec.zoneRef}" in namespace ${ns}` : `no DNSZone in namespace ${ns} selects it (set spec.zoneRef, or labels matching a zone's recordSelector)`;
-    return { ready: false, reason: 'NoZone', message: how };
+    // A DuplicateZone loser may select it: it is not served, and the record should say why.
+    const loser = caches.zones.list(ns).find((z) => !z.metadata.deletionTimestamp && attaches(z, record));
+    if (loser) return { ready: false, reason: 'ZoneNotReady', zone: normalizeZoneName(loser.spec.zoneName), message: `DNSZone ${loser.metadata.name} is a duplicate of another zone and is not served` };
+    return { ready: false, reason: 'NoZone', message: `no DNSZone in namespace ${ns} selects it; give it labels that a DNSZone's recordsFrom selector matches` };
   }
   const zone = zones.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))[0] as DNSZone;
+  if (zones.length > 1) {
+    const names = zones.map((z) => z.metadata.name).join(', ');
+    return { ready: false, reason: 'MultipleZones', message: `selected by the recordsFrom of DNSZones ${names}; change its labels or a selector so that exactly one zone selects it` };
+  }
   const zoneName = normalizeZoneName(zone.spec.zoneName);
-  const owner = zoneOwner(caches.zones.list().filter((z) => normalizeZoneName(z.spec.zoneName) === zoneName));
-  if (owner?.metadata.uid !== zone.metadata.uid) return { ready: false, reason: 'ZoneNotReady', zone: zoneName, message: `DNSZone ${zone.metadata.name} is a duplicate of another zone and is not served` };
-  const verdict = buildZone(zone, caches.recordIndex.candidates(zone)).verdicts.get(recordSource(record));
+  const verdict = buildZone(zone, caches.recordIndex.candidates(zone), serving).verdicts.get(recordSource(record));
   if (!verdict) return { ready: false, reason: 'NoZone', message: 'record not attached to a zone' };
   if (!verdict.ok) return { ready: false, reason: verdict.reason, message: verdict.message, zone: zoneName };
-  return { ready: true, reason: 'Attached', message: `served in zone ${zoneName} (DNSZone ${zone.metadata.name})`, zone: zoneName };
+  return { ready: true, reason: 'Attached', message: `served in zone ${zoneName} (DNSZone ${zone.metadata.name})`, zone: zoneName, zoneObject: zone };
 }
 
 /** reconcileRecord reports a record's state; the DNSZone reconciler does the serving. */
@@ -54,9 +62,22 @@ export async function reconcileRecord(deps: RecordReconcilerDeps, kind: RecordKi
     conditions: setCondition(record.status?.conditions, condition),
     observedGeneration: record.metadata.generation,
     ...(outcome.zone ? { zone: outcome.zone } : {}),
+    ...(outcome.zoneObject && outcome.zone ? { zoneRef: { apiVersion: API_VERSION, kind: 'DNSZone', name: outcome.zoneObject.metadata.name, namespace: ns(record), zoneName: outcome.zone } } : {}),
+    ...addressesOf(record),
   });
   // A record's first attachment is routine (and there may be thousands at once): status says it.
   // Events are kept for problems and for the recovery from one.
   const routine = outcome.ready && before === undefined;
   if (before?.reason !== outcome.reason && !routine) deps.events.record(record, outcome.ready ? 'Normal' : 'Warning', outcome.reason, outcome.message);
+}
+
+function ns(record: DnsRecord): string {
+  return record.metadata.namespace ?? '';
+}
+
+/** addressesOf is upstream's status.addresses column for A/AAAA records. */
+function addressesOf(record: DnsRecord): { addresses?: string } {
+  if (record.kind === 'ARecord') return { addresses: (record.spec.ipv4Addresses ?? []).join(',') };
+  if (record.kind === 'AAAARecord') return { addresses: (record.spec.ipv6Addresses ?? []).join(',') };
+  return {};
 }

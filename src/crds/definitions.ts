@@ -3,19 +3,10 @@
  * This is the single source: `infra/constructs/crds.ts` wraps these objects for cdk8s, and the
  * operator uses `RESOURCES` to build API paths.
  */
-import {
-  RECORDS,
-  ageColumn,
-  bind9InstanceSpec,
-  col,
-  dnsZoneSpec,
-  readyColumn,
-  recordSpec,
-  statusSchema,
-  type JSONSchemaProps,
-  type PrinterColumn,
-} from './schema.js';
-import { API_VERSION, GROUP, KINDS, RECORD_KINDS, VERSION, type Kind, type RecordKind } from './types.js';
+import { DNS_ZONE_COLUMNS, dnsZoneSpec, dnsZoneStatus, recordColumns, recordSpec, recordStatus } from './schema-dns.js';
+import { bind9ClusterSpec, bind9ClusterStatus, bind9InstanceSpec, bind9InstanceStatus, clusterBind9ProviderSpec } from './schema-infra.js';
+import { col, readyColumn, type JSONSchemaProps, type PrinterColumn } from './schema.js';
+import { API_VERSION, CLUSTER_SCOPED_KINDS, GROUP, KINDS, RECORD_KINDS, VERSION, type Kind } from './types.js';
 
 export type { JSONSchemaProps, PrinterColumn } from './schema.js';
 
@@ -26,7 +17,7 @@ export interface CustomResourceDefinition {
   metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: {
     group: string;
-    scope: 'Namespaced';
+    scope: 'Namespaced' | 'Cluster';
     names: { kind: string; listKind: string; plural: string; singular: string; shortNames: string[]; categories: string[] };
     versions: Array<{
       name: string;
@@ -47,19 +38,24 @@ export interface ResourceInfo {
   readonly singular: string;
   readonly shortNames: readonly string[];
   readonly apiVersion: typeof API_VERSION;
+  /** Cluster-scoped kinds (ClusterBind9Provider) have no namespace. */
+  readonly namespaced: boolean;
 }
 
+/** SHORT_NAMES are upstream's short names. */
 const SHORT_NAMES: Record<Kind, readonly string[]> = {
-  Bind9Instance: ['b9i', 'b9'],
-  DNSZone: ['dz', 'zone'],
-  ARecord: ['arec'],
-  AAAARecord: ['aaaarec'],
-  CNAMERecord: ['cnamerec'],
-  MXRecord: ['mxrec'],
-  TXTRecord: ['txtrec'],
-  NSRecord: ['nsrec'],
-  SRVRecord: ['srvrec'],
-  CAARecord: ['caarec'],
+  ClusterBind9Provider: ['cb9p', 'cb9ps'],
+  Bind9Cluster: ['b9c', 'b9cs'],
+  Bind9Instance: ['b9', 'b9s'],
+  DNSZone: ['zone', 'zones', 'dz', 'dzs'],
+  ARecord: ['a'],
+  AAAARecord: ['aaaa'],
+  CNAMERecord: ['cname'],
+  MXRecord: ['mx'],
+  TXTRecord: ['txt'],
+  NSRecord: ['ns'],
+  SRVRecord: ['srv'],
+  CAARecord: ['caa'],
 };
 
 /** RESOURCES maps every kind to its REST names. */
@@ -74,6 +70,7 @@ export const RESOURCES: Readonly<Record<Kind, ResourceInfo>> = Object.freeze(
         singular,
         shortNames: SHORT_NAMES[kind],
         apiVersion: API_VERSION,
+        namespaced: !(CLUSTER_SCOPED_KINDS as readonly string[]).includes(kind),
       };
       return [kind, Object.freeze(info)];
     }),
@@ -97,14 +94,15 @@ function crd(kind: Kind, spec: JSONSchemaProps, status: JSONSchemaProps, columns
     metadata: { name: `${r.plural}.${GROUP}`, labels: { 'app.kubernetes.io/part-of': 'bindy' } },
     spec: {
       group: GROUP,
-      scope: 'Namespaced',
+      scope: r.namespaced ? 'Namespaced' : 'Cluster',
       names: {
         kind,
         listKind: r.listKind,
         plural: r.plural,
         singular: r.singular,
         shortNames: [...r.shortNames],
-        categories: ['bindy', ...(RECORD_KINDS as readonly string[]).includes(kind) ? ['bindy-records'] : []],
+        // Not in upstream (it has none); additive: `kubectl get bindy` lists every bindy object.
+        categories: ['bindy', ...((RECORD_KINDS as readonly string[]).includes(kind) ? ['bindy-records'] : [])],
       },
       versions: [
         {
@@ -114,16 +112,9 @@ function crd(kind: Kind, spec: JSONSchemaProps, status: JSONSchemaProps, columns
           schema: {
             openAPIV3Schema: {
               type: 'object',
-              description: `${kind} (bindy.firestoned.io).`,
-              // A spec without required fields may be omitted and is then filled with defaults.
-              ...(spec.required === undefined ? {} : { required: ['spec'] }),
-              properties: {
-                apiVersion: { type: 'string' },
-                kind: { type: 'string' },
-                metadata: { type: 'object' },
-                spec: spec.required === undefined ? { ...spec, default: {} } : spec,
-                status,
-              },
+              description: `${kind} (bindy.firestoned.io, upstream Bindy's v1beta1 API).`,
+              required: ['spec'],
+              properties: { spec, status },
             },
           },
           subresources: { status: {} },
@@ -134,52 +125,29 @@ function crd(kind: Kind, spec: JSONSchemaProps, status: JSONSchemaProps, columns
   };
 }
 
+const CLUSTER_COLUMNS: PrinterColumn[] = [
+  col('Version', '.spec.version'),
+  col('Primary', '.spec.primary.replicas', 'integer'),
+  col('Secondary', '.spec.secondary.replicas', 'integer'),
+  readyColumn,
+];
+
 /** customResourceDefinitions returns fresh copies of all bindy CRDs, in KINDS order. */
 export function customResourceDefinitions(): CustomResourceDefinition[] {
-  const recordColumns = (kind: RecordKind): PrinterColumn[] => [
-    // Not "Name": the apiserver always prints metadata.name as the first NAME column.
-    col('Record', 'name'),
-    { name: 'Zone', type: 'string', jsonPath: '.status.zone' },
-    ...RECORDS[kind].columns,
+  const instanceColumns = [
+    col('Cluster', '.spec.clusterRef'),
+    col('Role', '.spec.role'),
+    col('Replicas', '.spec.replicas', 'integer'),
+    col('Zones', '.status.zonesCount', 'integer'),
     readyColumn,
-    ageColumn,
   ];
-  const defs = [
-    crd(
-      'Bind9Instance',
-      bind9InstanceSpec,
-      statusSchema({
-        replicas: { type: 'integer', format: 'int32', minimum: 0 },
-        readyReplicas: { type: 'integer', format: 'int32', minimum: 0 },
-      }),
-      [
-        col('Replicas', 'replicas', 'integer'),
-        { name: 'Ready', type: 'integer', jsonPath: '.status.readyReplicas' },
-        { ...readyColumn, name: 'Status' },
-        ageColumn,
-      ],
-    ),
-    crd(
-      'DNSZone',
-      dnsZoneSpec,
-      statusSchema({
-        serial: { type: 'integer', format: 'int64', minimum: 0 },
-        contentHash: { type: 'string' },
-        recordCount: { type: 'integer', format: 'int32', minimum: 0 },
-        instances: { type: 'array', items: { type: 'string' } },
-      }),
-      [
-        col('Zone', 'zoneName'),
-        { name: 'Serial', type: 'integer', jsonPath: '.status.serial' },
-        { name: 'Records', type: 'integer', jsonPath: '.status.recordCount' },
-        readyColumn,
-        ageColumn,
-      ],
-    ),
-    ...RECORD_KINDS.map((kind) =>
-      crd(kind, recordSpec(kind), statusSchema({ zone: { type: 'string' } }), recordColumns(kind)),
-    ),
-  ];
-  // Deep copy: callers (cdk8s) may mutate what they get.
-  return JSON.parse(JSON.stringify(defs)) as CustomResourceDefinition[];
+  const defs: Record<Kind, () => CustomResourceDefinition> = {
+    ClusterBind9Provider: () => crd('ClusterBind9Provider', clusterBind9ProviderSpec(), bind9ClusterStatus(), CLUSTER_COLUMNS),
+    Bind9Cluster: () => crd('Bind9Cluster', bind9ClusterSpec(), bind9ClusterStatus(), CLUSTER_COLUMNS),
+    Bind9Instance: () => crd('Bind9Instance', bind9InstanceSpec(), bind9InstanceStatus(), instanceColumns),
+    DNSZone: () => crd('DNSZone', dnsZoneSpec(), dnsZoneStatus(), DNS_ZONE_COLUMNS),
+    ...(Object.fromEntries(RECORD_KINDS.map((k) => [k, () => crd(k, recordSpec(k), recordStatus(), recordColumns(k))])) as Record<(typeof RECORD_KINDS)[number], () => CustomResourceDefinition>),
+  };
+  // Fresh objects each call: callers (cdk8s) may mutate what they get.
+  return KINDS.map((k) => defs[k]());
 }

@@ -5,3 +5,5 @@
 export * from './types.js';
 export * from './patterns.js';
 export * from './definitions.js';
+export { RECORDS, UPSTREAM_PATTERNS } from './schema-dns.js';
+export { RNDC_ALGORITHMS } from './schema-infra.js';

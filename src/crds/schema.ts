@@ -1,9 +1,14 @@
 /**
- * OpenAPI v3 schemas of the bindy specs and statuses, and their printer columns. `definitions.ts`
- * assembles them into CustomResourceDefinitions.
+ * Schema building blocks shared by the bindy CRDs (`schema-infra.ts`, `schema-dns.ts`), and the
+ * shapes of a schema and a printer column.
+ *
+ * The API is upstream Bindy's `bindy.firestoned.io/v1beta1` (SPEC §6): every builder here
+ * produces exactly the constraints upstream's schema has — no stricter — so an object upstream
+ * accepts is accepted here and keeps every field. Upstream marks each optional field `nullable`,
+ * and the apiserver prunes a `null` from a field that is not nullable, so optional fields are
+ * nullable here too. Stricter checks (addresses, names) are made by the controllers, which report
+ * them in status (`Ready=False`) instead of refusing the object.
  */
-import { PATTERNS } from './patterns.js';
-import { READY, type RecordKind } from './types.js';
 
 /** JSONSchemaProps is the subset of the OpenAPI v3 schema the bindy CRDs use. */
 export interface JSONSchemaProps {
@@ -13,6 +18,7 @@ export interface JSONSchemaProps {
   pattern?: string;
   enum?: Array<string | number>;
   default?: unknown;
+  nullable?: boolean;
   minimum?: number;
   maximum?: number;
   minLength?: number;
@@ -23,6 +29,7 @@ export interface JSONSchemaProps {
   properties?: Record<string, JSONSchemaProps>;
   required?: string[];
   additionalProperties?: JSONSchemaProps;
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
   'x-kubernetes-list-map-keys'?: string[];
   'x-kubernetes-map-type'?: 'atomic' | 'granular';
@@ -38,224 +45,119 @@ export interface PrinterColumn {
   priority?: number;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Schema building blocks
+type Props = Record<string, JSONSchemaProps>;
 
-const MAX_TTL = 2147483647;
-const int = (description: string, minimum: number, maximum: number, dflt?: number): JSONSchemaProps => ({
+/** opt marks a field optional the way upstream does: absent or null. */
+export const opt = (s: JSONSchemaProps): JSONSchemaProps => ({ ...s, nullable: true });
+
+/** str is a string with an optional pattern. */
+export const str = (description: string, pattern?: string): JSONSchemaProps => ({ type: 'string', description, ...(pattern ? { pattern } : {}) });
+
+/** int32 is a 32-bit integer, bounded when upstream bounds it. */
+export const int32 = (description: string, minimum?: number, maximum?: number): JSONSchemaProps => ({
   type: 'integer',
   format: 'int32',
   description,
-  minimum,
-  maximum,
+  ...(minimum === undefined ? {} : { minimum }),
+  ...(maximum === undefined ? {} : { maximum }),
+});
+
+/** int64 is a 64-bit integer (generations, serials). */
+export const int64 = (description: string, minimum?: number, maximum?: number): JSONSchemaProps => ({ ...int32(description, minimum, maximum), format: 'int64' });
+
+/** bool is a boolean with an optional default. */
+export const bool = (description: string, dflt?: boolean): JSONSchemaProps => ({ type: 'boolean', description, ...(dflt === undefined ? {} : { default: dflt }) });
+
+/** obj is an object with named properties; `required` lists the ones that must be present. */
+export const obj = (description: string, properties: Props, required?: string[]): JSONSchemaProps => ({
+  type: 'object',
+  description,
+  properties,
+  ...(required ? { required } : {}),
+});
+
+/** list is an array of `items`. */
+export const list = (description: string, items: JSONSchemaProps): JSONSchemaProps => ({ type: 'array', description, items });
+
+/** strings is an array of strings. */
+export const strings = (description: string): JSONSchemaProps => list(description, { type: 'string' });
+
+/** stringMap is a free-form string-to-string map (labels, annotations). */
+export const stringMap = (description: string): JSONSchemaProps => ({ type: 'object', description, additionalProperties: { type: 'string' } });
+
+/** enumOf is a string from a fixed vocabulary, with an optional default. */
+export const enumOf = (description: string, values: readonly string[], dflt?: string): JSONSchemaProps => ({
+  type: 'string',
+  description,
+  enum: [...values],
   ...(dflt === undefined ? {} : { default: dflt }),
 });
-const str = (description: string, pattern?: string, maxLength = 253): JSONSchemaProps => ({
-  type: 'string',
-  description,
-  minLength: 1,
-  maxLength,
-  ...(pattern === undefined ? {} : { pattern }),
-});
-const labelMap = (description: string): JSONSchemaProps => ({
+
+/**
+ * kubeObject stands for an embedded Kubernetes core type (Volume, VolumeMount, EnvVar,
+ * ResourceRequirements, ServiceSpec, EmptyDirVolumeSource, PersistentVolumeClaimSpec). Its
+ * fields are kept as written (never pruned); the apiserver validates them where they finally
+ * land, in the Pod or Service the operator builds.
+ */
+export const kubeObject = (description: string, required?: string[]): JSONSchemaProps => ({
   type: 'object',
   description,
-  additionalProperties: { type: 'string' },
-});
-const ttl = (description: string, dflt?: number): JSONSchemaProps => ({
-  ...int(description, 0, MAX_TTL, dflt),
-});
-const u16 = (description: string): JSONSchemaProps => int(description, 0, 65535);
-
-const conditionSchema: JSONSchemaProps = {
-  type: 'object',
-  description: 'A metav1.Condition.',
-  required: ['type', 'status', 'reason', 'message', 'lastTransitionTime'],
-  properties: {
-    type: str('Condition type, e.g. Ready.', undefined, 316),
-    status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
-    reason: str('CamelCase reason for the last transition.', PATTERNS.conditionReason, 1024),
-    message: { type: 'string', maxLength: 32768, description: 'Human readable details.' },
-    lastTransitionTime: { type: 'string', format: 'date-time' },
-    observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
-  },
-};
-
-export function statusSchema(extra: Record<string, JSONSchemaProps>): JSONSchemaProps {
-  return {
-    type: 'object',
-    properties: {
-      conditions: {
-        type: 'array',
-        items: conditionSchema,
-        'x-kubernetes-list-type': 'map',
-        'x-kubernetes-list-map-keys': ['type'],
-      },
-      observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
-      ...extra,
-    },
-  };
-}
-
-export const readyColumn: PrinterColumn = {
-  name: 'Ready',
-  type: 'string',
-  jsonPath: `.status.conditions[?(@.type=="${READY}")].status`,
-};
-export const ageColumn: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
-
-// ---------------------------------------------------------------------------------------------
-// Per-kind specs
-
-export const bind9InstanceSpec: JSONSchemaProps = {
-  type: 'object',
-  properties: {
-    replicas: int('Number of BIND9 pods.', 1, 10, 1),
-    image: { ...str('BIND9 container image.', undefined, 512), default: 'internetsystemsconsortium/bind9:9.18' },
-    config: {
-      type: 'object',
-      default: {},
-      properties: {
-        recursion: { type: 'boolean', default: false, description: 'Allow recursive queries.' },
-        allowQuery: {
-          type: 'array',
-          description: 'allow-query address match list.',
-          default: ['any'],
-          maxItems: 64,
-          items: str('ACL name, address or CIDR, optionally negated with !.', PATTERNS.addressMatchElement, 64),
-        },
-        allowTransfer: {
-          type: 'array',
-          description: 'allow-transfer address match list.',
-          default: ['none'],
-          maxItems: 64,
-          items: str('ACL name, address or CIDR, optionally negated with !.', PATTERNS.addressMatchElement, 64),
-        },
-        hideVersion: { type: 'boolean', default: true, description: 'Hide the BIND version (version none).' },
-      },
-    },
-  },
-};
-
-export const dnsZoneSpec: JSONSchemaProps = {
-  type: 'object',
-  required: ['zoneName', 'instanceSelector', 'soaRecord'],
-  properties: {
-    zoneName: {
-      ...str('Lowercase FQDN of the zone without trailing dot. Immutable.', PATTERNS.zoneName),
-      'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'zoneName is immutable' }],
-    },
-    instanceSelector: {
-      type: 'object',
-      description: 'Selects the Bind9Instances (same namespace) that serve this zone.',
-      required: ['matchLabels'],
-      properties: { matchLabels: labelMap('Labels a Bind9Instance must have.') },
-    },
-    recordSelector: {
-      type: 'object',
-      description: 'Selects records (same namespace) by label, besides records whose zoneRef names this zone.',
-      properties: { matchLabels: labelMap('Labels a record must have.') },
-    },
-    ttl: ttl('Default TTL of the records, seconds.', 3600),
-    soaRecord: {
-      type: 'object',
-      required: ['primaryNs', 'adminEmail'],
-      properties: {
-        primaryNs: str('FQDN of the primary name server.', PATTERNS.fqdn),
-        adminEmail: str('Responsible mailbox: user@domain or user.domain.', PATTERNS.adminEmail),
-        refresh: ttl('SOA refresh, seconds.', 3600),
-        retry: ttl('SOA retry, seconds.', 600),
-        expire: ttl('SOA expire, seconds.', 604800),
-        negativeTtl: ttl('SOA minimum (negative caching TTL), seconds.', 300),
-      },
-    },
-    nameServers: {
-      type: 'array',
-      description: 'FQDNs of the apex NS records; defaults to [soaRecord.primaryNs].',
-      maxItems: 32,
-      items: str('Name server FQDN.', PATTERNS.fqdn),
-    },
-  },
-};
-
-const recordBase: Record<string, JSONSchemaProps> = {
-  zoneRef: str('metadata.name of a DNSZone in the same namespace.', PATTERNS.objectName),
-  name: str('Owner name relative to the zone; @ for the apex.', PATTERNS.recordName),
-  ttl: ttl('TTL, seconds; the zone ttl when absent.'),
-};
-
-/** RecordShape is a record kind's own spec properties and data columns. */
-export interface RecordShape {
-  readonly properties: Record<string, JSONSchemaProps>;
-  readonly columns: PrinterColumn[];
-}
-
-export const col = (name: string, field: string, type: PrinterColumn['type'] = 'string'): PrinterColumn => ({
-  name,
-  type,
-  jsonPath: `.spec.${field}`,
+  'x-kubernetes-preserve-unknown-fields': true,
+  ...(required ? { required } : {}),
 });
 
-export const RECORDS: Record<RecordKind, RecordShape> = {
-  ARecord: {
-    properties: { ipv4Address: str('IPv4 address.', PATTERNS.ipv4, 15) },
-    columns: [col('Address', 'ipv4Address')],
-  },
-  AAAARecord: {
-    properties: { ipv6Address: str('IPv6 address.', PATTERNS.ipv6, 45) },
-    columns: [col('Address', 'ipv6Address')],
-  },
-  CNAMERecord: {
-    properties: { target: str('FQDN this name is an alias of.', PATTERNS.fqdn) },
-    columns: [col('Target', 'target')],
-  },
-  MXRecord: {
-    properties: {
-      priority: u16('Preference; lower is preferred.'),
-      mailServer: str('FQDN of the mail server, or . for a null MX.', PATTERNS.fqdnOrRoot),
-    },
-    columns: [col('Priority', 'priority', 'integer'), col('Mail Server', 'mailServer')],
-  },
-  TXTRecord: {
-    properties: {
-      text: {
-        type: 'array',
-        description: 'Character strings; long strings are split into 255-octet chunks.',
-        minItems: 1,
-        maxItems: 64,
-        items: { type: 'string', maxLength: 4096 },
-      },
-    },
-    columns: [col('Text', 'text[0]')],
-  },
-  NSRecord: {
-    properties: { nameserver: str('FQDN of the name server.', PATTERNS.fqdn) },
-    columns: [col('Nameserver', 'nameserver')],
-  },
-  SRVRecord: {
-    properties: {
-      priority: u16('Priority; lower is preferred.'),
-      weight: u16('Relative weight among equal priorities.'),
-      port: u16('Service port.'),
-      target: str('FQDN of the target host, or . for no service.', PATTERNS.fqdnOrRoot),
-    },
-    columns: [col('Priority', 'priority', 'integer'), col('Port', 'port', 'integer'), col('Target', 'target')],
-  },
-  CAARecord: {
-    properties: {
-      flags: int('Flags; 128 is issuer critical.', 0, 255),
-      tag: { type: 'string', enum: ['issue', 'issuewild', 'iodef'], description: 'Property tag.' },
-      value: { type: 'string', maxLength: 1024, description: 'Property value, e.g. letsencrypt.org.' },
-    },
-    columns: [col('Tag', 'tag'), col('Value', 'value')],
-  },
-};
+/** MAX_I32 is the largest TTL and SOA timer upstream accepts. */
+export const MAX_I32 = 2147483647;
 
-export function recordSpec(kind: RecordKind): JSONSchemaProps {
-  const own = RECORDS[kind].properties;
-  return {
-    type: 'object',
-    required: ['name', ...Object.keys(own)],
-    properties: { ...recordBase, ...own },
-  };
+/** ttlField is the optional TTL of a zone or record, seconds. */
+export const ttlField = (description: string): JSONSchemaProps => opt(int32(description, 0, MAX_I32));
+
+/** conditionSchema is upstream's condition: only `type` and `status` are required. */
+export const conditionSchema: JSONSchemaProps = obj(
+  'A status condition (Ready, …).',
+  {
+    type: str('Condition type, e.g. Ready.'),
+    status: str('True, False or Unknown.'),
+    reason: opt(str('CamelCase reason for the last transition.')),
+    message: opt(str('Human readable details.')),
+    lastTransitionTime: opt(str('RFC 3339 time of the last status change.')),
+    // Bindy-TS addition (status only): the generation the condition was computed from.
+    observedGeneration: opt(int64('metadata.generation the condition describes.')),
+  },
+  ['status', 'type'],
+);
+
+/** conditions is the `status.conditions` list every kind has (upstream defaults it to []). */
+export const conditions: JSONSchemaProps = { ...list('Status conditions; Ready says whether the object is served.', conditionSchema), default: [] };
+
+/** observedGeneration is `status.observedGeneration`. */
+export const observedGeneration: JSONSchemaProps = opt(int64('The metadata.generation this status describes.'));
+
+/** labelSelector is a metav1.LabelSelector (matchLabels and matchExpressions, all must hold). */
+export const labelSelector: JSONSchemaProps = obj('Kubernetes label selector: every matchLabels entry and every matchExpressions requirement must hold.', {
+  matchLabels: opt(stringMap('Labels the object must have, with these values.')),
+  matchExpressions: opt(
+    list(
+      'Requirements on labels.',
+      obj(
+        'key, operator (In, NotIn, Exists, DoesNotExist) and values.',
+        { key: str('Label key.'), operator: str('In, NotIn, Exists or DoesNotExist.'), values: opt(strings('Values for In and NotIn.')) },
+        ['key', 'operator'],
+      ),
+    ),
+  ),
+});
+
+/** selectorSources is a list of `{ selector }` entries (recordsFrom, bind9InstancesFrom). */
+export const selectorSources = (description: string): JSONSchemaProps => opt(list(description, obj('One label selector.', { selector: labelSelector }, ['selector'])));
+
+/** readyColumn is upstream's Ready printer column. */
+export const readyColumn: PrinterColumn = { name: 'Ready', type: 'string', jsonPath: ".status.conditions[?(@.type=='Ready')].status" };
+
+/** col is a printer column over `jsonPath`. */
+export const col = (name: string, jsonPath: string, type: PrinterColumn['type'] = 'string'): PrinterColumn => ({ name, type, jsonPath });
+
+/** statusOf is a status object with the fields every kind has plus `extra`. */
+export function statusOf(extra: Props): JSONSchemaProps {
+  return opt(obj('Observed state, written by the operator.', { conditions, observedGeneration, ...extra }));
 }

@@ -1,10 +1,9 @@
 /**
  * TypeScript shapes of the bindy custom resources (`bindy.firestoned.io/v1beta1`).
  *
- * These interfaces and the OpenAPI schemas in `definitions.ts` describe the same objects; the
- * tests in `test/infra/crds.test.ts` keep them in step. Optional fields that have a schema default
- * are optional here too: the apiserver fills the default on write, but objects built in memory
- * (tests, fakes) may omit them, so readers should use the `DEFAULTS` below.
+ * Shared names and shapes; `types-infra.ts` and `types-dns.ts` hold the kinds, which the schemas
+ * in `schema-*.ts` describe for the apiserver (`test/infra/crds.test.ts` keeps them in step).
+ * Optional fields may be absent or null, as upstream allows; readers use `DEFAULTS` for them.
  */
 
 import type { KubeObject } from '../kube/objects.js';
@@ -30,10 +29,14 @@ export const RECORD_KINDS = [
 /** RecordKind is one of RECORD_KINDS. */
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
-/** KINDS lists every bindy kind: the two infrastructure kinds, then the record kinds. */
-export const KINDS = ['Bind9Instance', 'DNSZone', ...RECORD_KINDS] as const;
+/** INFRA_KINDS are the kinds that describe BIND9 servers, outermost first. */
+export const INFRA_KINDS = ['ClusterBind9Provider', 'Bind9Cluster', 'Bind9Instance'] as const;
+/** KINDS lists every bindy kind: the infrastructure kinds, DNSZone, then the record kinds. */
+export const KINDS = [...INFRA_KINDS, 'DNSZone', ...RECORD_KINDS] as const;
 /** Kind is one of KINDS. */
 export type Kind = (typeof KINDS)[number];
+/** CLUSTER_SCOPED_KINDS have no namespace. */
+export const CLUSTER_SCOPED_KINDS = ['ClusterBind9Provider'] as const;
 
 /** isRecordKind narrows a kind string to a RecordKind. */
 export function isRecordKind(kind: string): kind is RecordKind {
@@ -47,16 +50,15 @@ export function isRecordKind(kind: string): kind is RecordKind {
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 /**
- * Condition follows metav1.Condition. `type`, `status`, `reason`, `message` and
- * `lastTransitionTime` are required by the schema; `reason` is a non-empty CamelCase word,
- * `lastTransitionTime` an RFC 3339 date-time (e.g. `new Date().toISOString()`).
+ * Condition is a status condition. Upstream requires only `type` and `status`; Bindy-TS always
+ * writes all fields (`lastTransitionTime` as RFC 3339) and `observedGeneration`.
  */
 export interface Condition {
   type: string;
   status: ConditionStatus;
-  reason: string;
-  message: string;
-  lastTransitionTime: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
   observedGeneration?: number;
 }
 
@@ -70,9 +72,23 @@ export interface CommonStatus {
   observedGeneration?: number;
 }
 
-/** LabelSelector selects objects by exact label values (all must match). */
+/** LabelSelectorRequirement is one matchExpressions entry. */
+export interface LabelSelectorRequirement {
+  key: string;
+  /** In, NotIn, Exists or DoesNotExist (others match nothing). */
+  operator: string;
+  values?: string[];
+}
+
+/** LabelSelector is a metav1.LabelSelector: every matchLabels entry and every requirement must hold. */
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+/** SelectorSource is one entry of recordsFrom / bind9InstancesFrom. */
+export interface SelectorSource {
+  selector: LabelSelector;
 }
 
 /** ObjectMeta is the subset of metav1.ObjectMeta the operator reads and writes (one definition for all objects). */
@@ -87,183 +103,13 @@ export interface BindyObject<K extends Kind, S, T extends CommonStatus> {
   status?: T;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Bind9Instance
-
-/** Bind9Config holds the named.conf options the operator renders for an instance. */
-export interface Bind9Config {
-  /** @default false */
-  recursion?: boolean;
-  /** Address match list elements (`any`, `none`, `localhost`, `localnets`, IPs, CIDRs, `!x`). @default ["any"] */
-  allowQuery?: string[];
-  /** Address match list for zone transfers. @default ["none"] */
-  allowTransfer?: string[];
-  /** Answers `version.bind` with nothing. @default true */
-  hideVersion?: boolean;
-}
-
-/** Bind9InstanceSpec is the desired state of a set of BIND9 pods. */
-export interface Bind9InstanceSpec {
-  /** Number of named pods, 1..10. @default 1 */
-  replicas?: number;
-  /** The BIND9 container image. @default "internetsystemsconsortium/bind9:9.18" */
-  image?: string;
-  config?: Bind9Config;
-}
-
-/** Bind9InstanceStatus reports the pods of an instance. */
-export interface Bind9InstanceStatus extends CommonStatus {
-  replicas?: number;
-  readyReplicas?: number;
-}
-
-export type Bind9Instance = BindyObject<'Bind9Instance', Bind9InstanceSpec, Bind9InstanceStatus>;
-
-// ---------------------------------------------------------------------------------------------
-// DNSZone
-
-/** SoaRecord is the zone's SOA data; times are seconds. */
-export interface SoaRecord {
-  /** FQDN of the primary name server (MNAME); a trailing dot is optional. */
-  primaryNs: string;
-  /** Responsible mailbox: `hostmaster@example.com` or `hostmaster.example.com` (RNAME). */
-  adminEmail: string;
-  /** @default 3600 */
-  refresh?: number;
-  /** @default 600 */
-  retry?: number;
-  /** @default 604800 */
-  expire?: number;
-  /** @default 300 */
-  negativeTtl?: number;
-}
-
-/** DNSZoneSpec is the desired state of one authoritative zone. */
-export interface DNSZoneSpec {
-  /** Lowercase FQDN without trailing dot, e.g. `example.com`. Immutable. */
-  zoneName: string;
-  /** Selects the Bind9Instances (same namespace) that serve the zone. */
-  instanceSelector: { matchLabels: Record<string, string> };
-  /** Selects records (same namespace) by label, in addition to records whose zoneRef names this zone. */
-  recordSelector?: LabelSelector;
-  /** Default TTL of the zone's records. @default 3600 */
-  ttl?: number;
-  soaRecord: SoaRecord;
-  /** NS records at the apex (FQDNs). @default [soaRecord.primaryNs] (applied by the controller) */
-  nameServers?: string[];
-}
-
-/** DNSZoneStatus reports what was last pushed for the zone. */
-export interface DNSZoneStatus extends CommonStatus {
-  /** SOA serial of the last rendered content (int64, monotonic). */
-  serial?: number;
-  /** Hash of the rendered zone content (without the serial). */
-  contentHash?: string;
-  recordCount?: number;
-  /** `namespace/name` (or name) of the Bind9Instances serving the zone. */
-  instances?: string[];
-}
-
-export type DNSZone = BindyObject<'DNSZone', DNSZoneSpec, DNSZoneStatus>;
-
-// ---------------------------------------------------------------------------------------------
-// Records
-
-/** RecordSpecBase is the part of the spec every record kind has. */
-export interface RecordSpecBase {
-  /** metadata.name of a DNSZone in the same namespace. */
-  zoneRef?: string;
-  /** Owner name relative to the zone; `@` is the apex, `*` a wildcard first label. */
-  name: string;
-  /** Record TTL; the zone's ttl when absent. */
-  ttl?: number;
-}
-
-export interface ARecordSpec extends RecordSpecBase {
-  ipv4Address: string;
-}
-export interface AAAARecordSpec extends RecordSpecBase {
-  ipv6Address: string;
-}
-export interface CNAMERecordSpec extends RecordSpecBase {
-  /** FQDN the name is an alias of; a trailing dot is optional. */
-  target: string;
-}
-export interface MXRecordSpec extends RecordSpecBase {
-  priority: number;
-  /** FQDN of the mail server, or `.` for a null MX (RFC 7505). */
-  mailServer: string;
-}
-export interface TXTRecordSpec extends RecordSpecBase {
-  /** One or more character strings; the renderer quotes, escapes and splits at 255 octets. */
-  text: string[];
-}
-export interface NSRecordSpec extends RecordSpecBase {
-  /** FQDN of the delegated name server. */
-  nameserver: string;
-}
-export interface SRVRecordSpec extends RecordSpecBase {
-  priority: number;
-  weight: number;
-  port: number;
-  /** FQDN of the target host, or `.` for "service not available". */
-  target: string;
-}
-/** CaaTag is the fixed vocabulary of CAA property tags the schema accepts. */
-export type CaaTag = 'issue' | 'issuewild' | 'iodef';
-export interface CAARecordSpec extends RecordSpecBase {
-  flags: number;
-  tag: CaaTag;
-  value: string;
-}
-
-/** RecordStatus reports which zone a record was attached to. */
-export interface RecordStatus extends CommonStatus {
-  /** zoneName of the DNSZone the record belongs to. */
-  zone?: string;
-}
-
-/** RecordSpecByKind maps each record kind to its spec type. */
-export interface RecordSpecByKind {
-  ARecord: ARecordSpec;
-  AAAARecord: AAAARecordSpec;
-  CNAMERecord: CNAMERecordSpec;
-  MXRecord: MXRecordSpec;
-  TXTRecord: TXTRecordSpec;
-  NSRecord: NSRecordSpec;
-  SRVRecord: SRVRecordSpec;
-  CAARecord: CAARecordSpec;
-}
-
-/** DnsRecord<K> is a whole record object of kind K. */
-export type DnsRecord<K extends RecordKind = RecordKind> = {
-  [P in K]: BindyObject<P, RecordSpecByKind[P], RecordStatus>;
-}[K];
-
-export type ARecord = DnsRecord<'ARecord'>;
-export type AAAARecord = DnsRecord<'AAAARecord'>;
-export type CNAMERecord = DnsRecord<'CNAMERecord'>;
-export type MXRecord = DnsRecord<'MXRecord'>;
-export type TXTRecord = DnsRecord<'TXTRecord'>;
-export type NSRecord = DnsRecord<'NSRecord'>;
-export type SRVRecord = DnsRecord<'SRVRecord'>;
-export type CAARecord = DnsRecord<'CAARecord'>;
+export * from './types-infra.js';
+export * from './types-dns.js';
 
 /** BindyResource is any bindy object. */
-export type BindyResource = Bind9Instance | DNSZone | DnsRecord;
-
-// ---------------------------------------------------------------------------------------------
-// Defaults (the same values as the schema defaults)
-
-/** DEFAULTS are the schema defaults, for objects that did not pass through the apiserver. */
-export const DEFAULTS = {
-  bind9Instance: {
-    replicas: 1,
-    image: 'internetsystemsconsortium/bind9:9.18',
-    config: { recursion: false, allowQuery: ['any'], allowTransfer: ['none'], hideVersion: true },
-  },
-  dnsZone: {
-    ttl: 3600,
-    soaRecord: { refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 },
-  },
-} as const;
+export type BindyResource =
+  | import('./types-infra.js').ClusterBind9Provider
+  | import('./types-infra.js').Bind9Cluster
+  | import('./types-infra.js').Bind9Instance
+  | import('./types-dns.js').DNSZone
+  | import('./types-dns.js').DnsRecord;

@@ -1,6 +1,8 @@
 import { DEFAULTS, type DNSZone, type DnsRecord } from '../crds/types.js';
-import { checkDomainName, checkZoneName, firstFailure, invalid, normalizeZoneName, type Verdict } from './names.js';
-import { rejectConflicts, toZoneRecord, type RecordSpec, type ZoneRecord } from './records.js';
+import { checkDomainName, checkZoneName, firstFailure, invalid, normalizeZoneName, OK, type Verdict } from './names.js';
+import { rejectConflicts, toZoneRecords, type RecordSpec, type ZoneRecord } from './records.js';
+import { badOperator, matchesAny } from './selectors.js';
+import { glueRecords, nameServerHosts } from './name-servers.js';
 import type { ZoneData } from './zone.js';
 
 /** recordSource names a record resource the way verdicts and messages refer to it. */
@@ -8,22 +10,16 @@ export function recordSource(r: DnsRecord): string {
   return `${r.kind}/${r.metadata.namespace ?? ''}/${r.metadata.name}`;
 }
 
-/** matchesLabels is a matchLabels selector; an empty or missing selector matches nothing here, as selecting every object by accident is worse. */
-export function matchesLabels(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
-  const entries = Object.entries(selector ?? {});
-  return entries.length > 0 && entries.every(([k, v]) => labels?.[k] === v);
-}
-
-/** attaches says whether a record belongs to a zone: by zoneRef when set, else by the zone's recordSelector. */
+/** attaches says whether a record belongs to a zone: same namespace, and selected by one of the zone's recordsFrom. */
 export function attaches(zone: DNSZone, record: DnsRecord): boolean {
-  if (record.metadata.namespace !== zone.metadata.namespace) return false;
-  if (record.spec.zoneRef) return record.spec.zoneRef === zone.metadata.name;
-  return matchesLabels(zone.spec.recordSelector?.matchLabels, record.metadata.labels);
+  return record.metadata.namespace === zone.metadata.namespace && matchesAny(zone.spec.recordsFrom, record.metadata.labels);
 }
 
 /** BuiltZone is a DNSZone with its records validated: what to render, and a verdict per attached record. */
 export interface BuiltZone {
   readonly zoneVerdict: Verdict;
+  /** The records attached to the zone (valid or not); `verdicts` says which are served. */
+  readonly records: readonly DnsRecord[];
   readonly data: ZoneData;
   readonly verdicts: ReadonlyMap<string, Verdict>;
 }
@@ -31,47 +27,49 @@ export interface BuiltZone {
 /** checkZoneSpec validates the parts of a DNSZone that would make the whole zone unservable. */
 export function checkZoneSpec(zone: DNSZone): Verdict {
   const soa = zone.spec.soaRecord;
+  const operator = badOperator(zone.spec.recordsFrom) ?? badOperator(zone.spec.bind9InstancesFrom);
   return firstFailure(
     checkZoneName(zone.spec.zoneName),
     checkDomainName(soa?.primaryNs ?? '', 'soaRecord.primaryNs'),
-    soa?.adminEmail ? { ok: true } : invalid('InvalidValue', 'soaRecord.adminEmail is required, e.g. hostmaster@example.com'),
-    ...(zone.spec.nameServers ?? []).map((ns) => checkDomainName(ns, 'nameServers entry')),
+    soa?.adminEmail ? OK : invalid('InvalidValue', 'soaRecord.adminEmail is required, e.g. hostmaster.example.com.'),
+    operator === undefined ? OK : invalid('InvalidSelector', `matchExpressions operator "${operator}" is not one of In, NotIn, Exists, DoesNotExist`),
   );
 }
 
 /**
  * buildZone validates a zone and every record attached to it. Invalid records are left out
- * (with a verdict that says why) so the rest of the zone keeps serving.
+ * (with a verdict that says why) so the rest of the zone keeps serving; so is a record that
+ * `rivals` (the other live zones of the namespace) select too, as it cannot be in two zones.
  */
-export function buildZone(zone: DNSZone, records: readonly DnsRecord[]): BuiltZone {
+export function buildZone(zone: DNSZone, records: readonly DnsRecord[], rivals: readonly DNSZone[] = []): BuiltZone {
   const zoneName = normalizeZoneName(zone.spec.zoneName ?? '');
   const verdicts = new Map<string, Verdict>();
   const valid: ZoneRecord[] = [];
-  for (const record of records.filter((r) => attaches(zone, r) && !r.metadata.deletionTimestamp)) {
-    const result = toZoneRecord(record.kind, record.spec as RecordSpec, zoneName, recordSource(record));
-    if (result.ok) valid.push(result.record);
+  const attached = records.filter((r) => attaches(zone, r) && !r.metadata.deletionTimestamp);
+  for (const record of attached) {
+    const rival = rivals.find((z) => z.metadata.uid !== zone.metadata.uid && !z.metadata.deletionTimestamp && attaches(z, record));
+    if (rival) {
+      verdicts.set(recordSource(record), invalid('MultipleZones', `selected by the recordsFrom of DNSZones ${zone.metadata.name} and ${rival.metadata.name}; change its labels or a selector so that exactly one zone selects it`));
+      continue;
+    }
+    const result = toZoneRecords(record.kind, record.spec as RecordSpec, zoneName, recordSource(record));
+    if (result.ok) valid.push(...result.records);
     else verdicts.set(recordSource(record), result);
   }
-  const { kept, rejected } = rejectConflicts(valid);
+  const glue = glueRecords(zone, zoneName);
+  const { kept, rejected } = rejectConflicts([...valid, ...(glue.ok ? glue.records : [])]);
   for (const [source, verdict] of rejected) verdicts.set(source, verdict);
-  for (const r of kept) verdicts.set(r.source, { ok: true });
-  const d = DEFAULTS.dnsZone;
-  const soa = zone.spec.soaRecord ?? { primaryNs: '', adminEmail: '' };
+  for (const r of kept) if (!verdicts.has(r.source)) verdicts.set(r.source, { ok: true });
+  const soa = zone.spec.soaRecord ?? { primaryNs: '', adminEmail: '', refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 };
   return {
-    zoneVerdict: checkZoneSpec(zone),
+    zoneVerdict: firstFailure(checkZoneSpec(zone), glue.ok ? OK : glue),
+    records: attached,
     verdicts,
     data: {
       zoneName,
-      ttl: zone.spec.ttl ?? d.ttl,
-      soa: {
-        primaryNs: soa.primaryNs,
-        adminEmail: soa.adminEmail,
-        refresh: soa.refresh ?? d.soaRecord.refresh,
-        retry: soa.retry ?? d.soaRecord.retry,
-        expire: soa.expire ?? d.soaRecord.expire,
-        negativeTtl: soa.negativeTtl ?? d.soaRecord.negativeTtl,
-      },
-      nameServers: zone.spec.nameServers ?? [],
+      ttl: zone.spec.ttl ?? DEFAULTS.dnsZone.ttl,
+      soa: { primaryNs: soa.primaryNs, adminEmail: soa.adminEmail, refresh: soa.refresh, retry: soa.retry, expire: soa.expire, negativeTtl: soa.negativeTtl },
+      nameServers: nameServerHosts(zone),
       records: kept,
     },
   };

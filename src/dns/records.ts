@@ -4,11 +4,10 @@ import type { RecordKind } from '../crds/types.js';
 
 /** RecordSpec is the union of every record kind's spec fields (what the CRDs accept). */
 export interface RecordSpec {
-  readonly zoneRef?: string;
   readonly name: string;
-  readonly ttl?: number;
-  readonly ipv4Address?: string;
-  readonly ipv6Address?: string;
+  readonly ttl?: number | null;
+  readonly ipv4Addresses?: readonly string[];
+  readonly ipv6Addresses?: readonly string[];
   readonly target?: string;
   readonly priority?: number;
   readonly mailServer?: string;
@@ -33,7 +32,7 @@ export interface ZoneRecord {
   readonly source: string;
 }
 
-export type RecordResult = { readonly ok: true; readonly record: ZoneRecord } | (Verdict & { readonly ok: false });
+export type RecordResult = { readonly ok: true; readonly records: ZoneRecord[] } | (Verdict & { readonly ok: false });
 
 const TYPE: Record<RecordKind, string> = {
   ARecord: 'A',
@@ -46,29 +45,48 @@ const TYPE: Record<RecordKind, string> = {
   CAARecord: 'CAA',
 };
 
-/** toZoneRecord validates one record resource against its zone and converts it for rendering. */
-export function toZoneRecord(kind: RecordKind, spec: RecordSpec, zoneName: string, source: string): RecordResult {
+/**
+ * toZoneRecords validates one record resource against its zone and converts it for rendering:
+ * one ZoneRecord per RDATA (an A/AAAA address list becomes one RRset), all or none.
+ */
+export function toZoneRecords(kind: RecordKind, spec: RecordSpec, zoneName: string, source: string): RecordResult {
   const owner = ownerName(spec.name, zoneName);
   if ('ok' in owner && !owner.ok) return owner;
   const name = (owner as { relative: string }).relative;
-  if (spec.ttl !== undefined) {
-    const ttl = checkRange(spec.ttl, 'ttl', 0, 2147483647);
-    if (!ttl.ok) return ttl;
+  const ttl = spec.ttl ?? undefined;
+  if (ttl !== undefined) {
+    const verdict = checkRange(ttl, 'ttl', 0, 2147483647);
+    if (!verdict.ok) return verdict;
   }
   if (kind === 'CNAMERecord' && name === '@') {
     return invalid('CNAMEAtApex', `a CNAME may not be at the zone apex of "${zoneName}" (RFC 1912 2.4); use A/AAAA records for "@" or give the CNAME a name such as "www"`) as RecordResult;
   }
-  const rdata = rdataOf(kind, spec);
-  if (typeof rdata !== 'string') return rdata as RecordResult;
-  return { ok: true, record: { name, type: TYPE[kind], ttl: spec.ttl, rdata, source } };
+  const rdatas: string[] = [];
+  for (const rdata of rdataOf(kind, spec)) {
+    if (typeof rdata !== 'string') return rdata as RecordResult;
+    rdatas.push(rdata);
+  }
+  return { ok: true, records: rdatas.map((rdata) => ({ name, type: TYPE[kind], ttl, rdata, source })) };
 }
 
-function rdataOf(kind: RecordKind, s: RecordSpec): string | Verdict {
+function addresses(list: readonly string[] | undefined, check: (a: string) => Verdict, field: string, norm: (a: string) => string): Array<string | Verdict> {
+  if (!Array.isArray(list) || list.length === 0) return [invalid('InvalidAddress', `${field} must list at least one address`)];
+  return list.map((a) => either(check(String(a)), () => norm(String(a))));
+}
+
+function rdataOf(kind: RecordKind, s: RecordSpec): Array<string | Verdict> {
   switch (kind) {
     case 'ARecord':
-      return either(checkIPv4(String(s.ipv4Address ?? '')), () => String(s.ipv4Address));
+      return addresses(s.ipv4Addresses, checkIPv4, 'ipv4Addresses', (a) => a);
     case 'AAAARecord':
-      return either(checkIPv6(String(s.ipv6Address ?? '')), () => String(s.ipv6Address).toLowerCase());
+      return addresses(s.ipv6Addresses, checkIPv6, 'ipv6Addresses', (a) => a.toLowerCase());
+    default:
+      return [rdataOfOne(kind, s)];
+  }
+}
+
+function rdataOfOne(kind: Exclude<RecordKind, 'ARecord' | 'AAAARecord'>, s: RecordSpec): string | Verdict {
+  switch (kind) {
     case 'CNAMERecord':
       return either(checkDomainName(String(s.target ?? ''), 'target'), () => fqdn(String(s.target)));
     case 'NSRecord':

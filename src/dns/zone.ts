@@ -17,6 +17,7 @@ export interface ZoneData {
   readonly zoneName: string;
   readonly ttl: number;
   readonly soa: SoaSettings;
+  /** Absolute names of the apex NS records (primaryNs and spec.nameServers). */
   readonly nameServers: readonly string[];
   readonly records: readonly ZoneRecord[];
 }
@@ -45,8 +46,8 @@ export function renderZone(data: ZoneData, serial: number): string {
     `$TTL ${data.ttl}`,
     `@ IN SOA ${fqdn(soa.primaryNs)} ${adminMailbox(soa.adminEmail)} ${serial} ${soa.refresh} ${soa.retry} ${soa.expire} ${soa.negativeTtl}`,
   ];
-  const servers = data.nameServers.length > 0 ? data.nameServers : [soa.primaryNs];
-  for (const ns of [...new Set(servers.map(fqdn))].sort()) lines.push(`@ IN NS ${ns}`);
+  // primaryNs is always a name server (as upstream); the others come from spec.nameServers.
+  for (const ns of [...new Set([soa.primaryNs, ...data.nameServers].map(fqdn))].sort()) lines.push(`@ IN NS ${ns}`);
   const seen = new Set<string>();
   for (const r of [...data.records].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0))) {
     const key = sortKey(r);
@@ -66,8 +67,9 @@ export function contentHash(data: ZoneData): string {
  * nextSerial never goes backwards: above the serial stored in status and above anything an
  * agent reports (a previous leader may have pushed a serial it failed to record).
  */
-export function nextSerial(storedSerial: number | undefined, reportedSerials: readonly number[]): number {
-  const highest = Math.max(storedSerial ?? 0, ...reportedSerials);
+export function nextSerial(storedSerial: number | undefined, reportedSerials: readonly number[], floor = 0): number {
+  // floor is spec.soaRecord.serial: the first serial is at least that, later ones only grow.
+  const highest = Math.max(storedSerial ?? 0, floor - 1, ...reportedSerials);
   // SOA serials are 32-bit; a wrap would be read as "older" by secondaries.
   if (highest >= 0xffffffff) throw new Error(`serial ${highest} cannot grow further; reset it by hand (RFC 1982)`);
   return highest + 1;

@@ -1,13 +1,13 @@
 import type { KubeClient } from './api-client.js';
 import type { KubeObject } from './objects.js';
 
-/** Condition follows metav1.Condition. */
+/** Condition is a status condition; stored ones may lack reason, message or time (upstream requires only type and status). */
 export interface Condition {
   type: string;
   status: 'True' | 'False' | 'Unknown';
-  reason: string;
-  message: string;
-  lastTransitionTime: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
   observedGeneration?: number;
 }
 

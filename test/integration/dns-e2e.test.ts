@@ -11,9 +11,10 @@ const API = '/apis/bindy.firestoned.io/v1beta1/namespaces/dns-e2e';
 const ZONE = 'e2e.test';
 
 const records: Array<[string, string, Record<string, unknown>]> = [
-  ['arecords', 'www', { name: 'www', ipv4Address: '192.0.2.10' }],
-  ['arecords', 'ns1', { name: 'ns1', ipv4Address: '192.0.2.53' }],
-  ['aaaarecords', 'www6', { name: 'www', ipv6Address: '2001:db8::10' }],
+  ['arecords', 'www', { name: 'www', ipv4Addresses: ['192.0.2.10'] }],
+  ['arecords', 'ns1', { name: 'ns1', ipv4Addresses: ['192.0.2.53'] }],
+  ['arecords', 'rr', { name: 'rr', ipv4Addresses: ['192.0.2.21', '192.0.2.20', '192.0.2.22'] }],
+  ['aaaarecords', 'www6', { name: 'www', ipv6Addresses: ['2001:db8::10'] }],
   ['cnamerecords', 'blog', { name: 'blog', target: 'www.e2e.test' }],
   ['mxrecords', 'mx', { name: '@', priority: 10, mailServer: 'mail.e2e.test' }],
   ['txtrecords', 'spf', { name: '@', text: ['v=spf1 -all'] }],
@@ -24,8 +25,10 @@ const records: Array<[string, string, Record<string, unknown>]> = [
 
 const kindOf = (plural: string) => ({ arecords: 'ARecord', aaaarecords: 'AAAARecord', cnamerecords: 'CNAMERecord', mxrecords: 'MXRecord', txtrecords: 'TXTRecord', nsrecords: 'NSRecord', srvrecords: 'SRVRecord', caarecords: 'CAARecord' })[plural];
 
-function record(plural: string, name: string, spec: Record<string, unknown>, zoneRef = false) {
-  return { apiVersion: 'bindy.firestoned.io/v1beta1', kind: kindOf(plural), metadata: { name, namespace: NS, labels: zoneRef ? {} : { zone: 'e2e' } }, spec: zoneRef ? { ...spec, zoneRef: 'e2e' } : spec };
+/** record makes a record the zone selects by label (one kind by matchExpressions, the rest by matchLabels). */
+function record(plural: string, name: string, spec: Record<string, unknown>) {
+  const labels = plural === 'caarecords' ? { team: 'e2e-security' } : { zone: 'e2e' };
+  return { apiVersion: 'bindy.firestoned.io/v1beta1', kind: kindOf(plural), metadata: { name, namespace: NS, labels }, spec };
 }
 
 function zone(name: string, zoneName = ZONE) {
@@ -33,7 +36,14 @@ function zone(name: string, zoneName = ZONE) {
     apiVersion: 'bindy.firestoned.io/v1beta1',
     kind: 'DNSZone',
     metadata: { name, namespace: NS },
-    spec: { zoneName, instanceSelector: { matchLabels: { dns: 'e2e' } }, recordSelector: { matchLabels: { zone: 'e2e' } }, ttl: 60, soaRecord: { primaryNs: 'ns1.e2e.test', adminEmail: 'hostmaster@e2e.test' } },
+    spec: {
+      zoneName,
+      clusterRef: 'e2e',
+      recordsFrom: [{ selector: { matchLabels: { zone: 'e2e' } } }, { selector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['e2e-security'] }] } }],
+      ttl: 60,
+      soaRecord: { primaryNs: 'ns1.e2e.test.', adminEmail: 'hostmaster.e2e.test.', serial: 1, refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 },
+      nameServers: [{ hostname: 'ns2.e2e.test.', ipv4Address: '192.0.2.54' }],
+    },
   };
 }
 
@@ -62,9 +72,9 @@ describe('DNS data path (real apiserver, real named)', () => {
   }, 60_000);
 
   it('serves one record of every kind from the pods of a Bind9Instance', async () => {
-    await admin.create(`${API}/bind9instances`, { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'Bind9Instance', metadata: { name: 'dns', namespace: NS, labels: { dns: 'e2e' } }, spec: { replicas: 2 } });
+    await admin.create(`${API}/bind9instances`, { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'Bind9Instance', metadata: { name: 'dns', namespace: NS }, spec: { clusterRef: 'e2e', role: 'primary', replicas: 2 } });
     await admin.create(`${API}/dnszones`, zone('e2e'));
-    for (const [plural, name, spec] of records) await admin.create(`${API}/${plural}`, record(plural, name, spec, name === 'caa'));
+    for (const [plural, name, spec] of records) await admin.create(`${API}/${plural}`, record(plural, name, spec));
     const pods = await eventually(() => {
       const running = harness.node.runtimes().map((rt) => rt.address);
       if (running.length < 2) throw new Error(`${running.length}/2 pods running`);
@@ -81,17 +91,24 @@ describe('DNS data path (real apiserver, real named)', () => {
       expect(dig(pod, `sub.${ZONE}`, 'NS', true)).toMatch(/sub\.e2e\.test\.\s+\d+\s+IN\s+NS\s+ns\.other\.example\./);
       expect(dig(pod, `_sip._tcp.${ZONE}`, 'SRV')).toBe('1 5 5060 sip.e2e.test.');
       expect(dig(pod, ZONE, 'CAA')).toBe('0 issue "letsencrypt.org"');
+      expect(dig(pod, `rr.${ZONE}`, 'A').split('\n').sort()).toEqual(['192.0.2.20', '192.0.2.21', '192.0.2.22']);
+      expect(dig(pod, ZONE, 'NS').split('\n').sort()).toEqual(['ns1.e2e.test.', 'ns2.e2e.test.']);
+      expect(dig(pod, `ns2.${ZONE}`, 'A')).toBe('192.0.2.54');
     }, 30_000);
     await eventually(() => expect(dig(pods[1]!, ZONE, 'CAA')).toBe('0 issue "letsencrypt.org"'), 15_000);
     await eventually(async () => expect(ready(await admin.get<Status>(`${API}/dnszones/e2e`))).toMatchObject({ status: 'True', reason: 'Synced', message: expect.stringMatching(/by 2 pod/) }), 15_000);
     await eventually(async () => expect(ready(await admin.get<Status>(`${API}/bind9instances/dns`))).toMatchObject({ status: 'True', message: '2/2 named pods ready' }), 15_000);
     await eventually(async () => expect(ready(await admin.get<Status>(`${API}/caarecords/caa`))).toMatchObject({ status: 'True', reason: 'Attached' }), 15_000);
+    const z = await admin.get<{ status: { recordsCount?: number; bind9InstancesCount?: number } }>(`${API}/dnszones/e2e`);
+    expect(z.status).toMatchObject({ recordsCount: records.length, bind9InstancesCount: 1 });
+    const rr = await admin.get<{ status: { addresses?: string; zoneRef?: { zoneName: string } } }>(`${API}/arecords/rr`);
+    expect(rr.status).toMatchObject({ addresses: '192.0.2.21,192.0.2.20,192.0.2.22', zoneRef: { zoneName: ZONE } });
   }, 90_000);
 
   it('propagates an update and a delete, with a higher serial each time', async () => {
     const before = (await admin.get<Status>(`${API}/dnszones/e2e`)).status?.serial ?? 0;
     const started = Date.now();
-    await admin.mergePatch(`${API}/arecords/www`, { spec: { ipv4Address: '192.0.2.11' } });
+    await admin.mergePatch(`${API}/arecords/www`, { spec: { ipv4Addresses: ['192.0.2.11'] } });
     await eventually(() => expect(dig(pod, `www.${ZONE}`, 'A')).toBe('192.0.2.11'), 20_000, 20);
     process.stderr.write(`record update → served by named: ${Date.now() - started} ms\n`);
     await admin.delete(`${API}/srvrecords/sip`);
@@ -102,7 +119,7 @@ describe('DNS data path (real apiserver, real named)', () => {
   }, 60_000);
 
   it('reports an invalid record as Ready=False with what to fix, and keeps serving the zone', async () => {
-    // The CRD schema already refuses malformed addresses; these two pass it and are caught by the zone rules.
+    // These pass the CRD schema and are caught by the zone rules.
     await admin.create(`${API}/cnamerecords`, record('cnamerecords', 'clash', { name: 'www', target: 'elsewhere.example' }));
     await admin.create(`${API}/cnamerecords`, record('cnamerecords', 'apex', { name: '@', target: 'elsewhere.example' }));
     const clash = await eventually(async () => {

@@ -29,12 +29,12 @@ describe(`DNS data path at scale (${N} records)`, () => {
 
   it('serves every record, with the time it took', async () => {
     const base = { apiVersion: 'bindy.firestoned.io/v1beta1' };
-    await admin.create(`${API}/bind9instances`, { ...base, kind: 'Bind9Instance', metadata: { name: 'dns', namespace: NS, labels: { dns: 'scale' } }, spec: { replicas: 1 } });
+    await admin.create(`${API}/bind9instances`, { ...base, kind: 'Bind9Instance', metadata: { name: 'dns', namespace: NS, labels: { dns: 'scale' } }, spec: { clusterRef: 'scale', role: 'primary', replicas: 1 } });
     await admin.create(`${API}/dnszones`, {
       ...base,
       kind: 'DNSZone',
       metadata: { name: 'scale', namespace: NS },
-      spec: { zoneName: 'scale.test', instanceSelector: { matchLabels: { dns: 'scale' } }, recordSelector: { matchLabels: { zone: 'scale' } }, soaRecord: { primaryNs: 'ns.other.test', adminEmail: 'h@scale.test' } },
+      spec: { zoneName: 'scale.test', bind9InstancesFrom: [{ selector: { matchLabels: { dns: 'scale' } } }], recordsFrom: [{ selector: { matchLabels: { zone: 'scale' } } }], soaRecord: { primaryNs: 'ns.other.test.', adminEmail: 'h.scale.test.', serial: 1, refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 } },
     });
     const pod = await eventually(() => harness.node.runtimes()[0]?.address ?? Promise.reject(new Error('no pod')), 30_000);
     const started = Date.now();
@@ -42,7 +42,7 @@ describe(`DNS data path at scale (${N} records)`, () => {
     for (let i = 0; i < N; i += batch) {
       await Promise.all(
         Array.from({ length: Math.min(batch, N - i) }, (_, j) => i + j).map((k) =>
-          admin.create(`${API}/arecords`, { ...base, kind: 'ARecord', metadata: { name: `h${k}`, namespace: NS, labels: { zone: 'scale' } }, spec: { name: `h${k}`, ipv4Address: `10.1.${Math.floor(k / 250)}.${(k % 250) + 1}` } }),
+          admin.create(`${API}/arecords`, { ...base, kind: 'ARecord', metadata: { name: `h${k}`, namespace: NS, labels: { zone: 'scale' } }, spec: { name: `h${k}`, ipv4Addresses: [`10.1.${Math.floor(k / 250)}.${(k % 250) + 1}`] } }),
         ),
       );
     }
@@ -50,8 +50,8 @@ describe(`DNS data path at scale (${N} records)`, () => {
     await eventually(() => expect(dig(pod, `h${N - 1}.scale.test`, 'A')).not.toBe(''), 120_000, 100);
     const served = Date.now();
     await eventually(async () => {
-      const z = await admin.get<{ status?: { recordCount?: number } }>(`${API}/dnszones/scale`);
-      expect(z.status?.recordCount).toBe(N);
+      const z = await admin.get<{ status?: { recordsCount?: number } }>(`${API}/dnszones/scale`);
+      expect(z.status?.recordsCount).toBe(N);
     }, 60_000);
     process.stderr.write(`${N} records: created in ${created - started} ms, all served ${served - started} ms after the first create\n`);
     const reconciles = (await harness.metrics.registry.getSingleMetricAsString('bindy_reconcile_total')).split('\n').filter((l) => l.startsWith('bindy_reconcile_total{')).map((l) => l.replace('bindy_reconcile_total', '')).join(' ');

@@ -126,15 +126,15 @@ describe('a leader frozen past its lease (SIGSTOP) cannot write after the takeov
 
 async function createDnsObjects(admin: KubeClient): Promise<void> {
   const base = { apiVersion: 'bindy.firestoned.io/v1beta1' };
-  await admin.create(`${API}/bind9instances`, { ...base, kind: 'Bind9Instance', metadata: { name: 'dns', namespace: NS, labels: { dns: 'frozen' } }, spec: { replicas: 1 } });
+  await admin.create(`${API}/bind9instances`, { ...base, kind: 'Bind9Instance', metadata: { name: 'dns', namespace: NS, labels: { dns: 'frozen' } }, spec: { clusterRef: 'frozen', role: 'primary', replicas: 1 } });
   await admin.create(`${API}/dnszones`, {
     ...base,
     kind: 'DNSZone',
     metadata: { name: 'frozen', namespace: NS },
-    spec: { zoneName: 'frozen.test', instanceSelector: { matchLabels: { dns: 'frozen' } }, ttl: 30, soaRecord: { primaryNs: 'ns1.frozen.test', adminEmail: 'h@frozen.test' } },
+    spec: { zoneName: 'frozen.test', clusterRef: 'frozen', recordsFrom: [{ selector: { matchLabels: { zone: 'frozen' } } }], ttl: 30, soaRecord: { primaryNs: 'ns1.frozen.test.', adminEmail: 'h.frozen.test.', serial: 1, refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 } },
   });
   for (const [name, ip] of [['ns1', '192.0.2.53'], ['www', '192.0.2.1']]) {
-    await admin.create(`${API}/arecords`, { ...base, kind: 'ARecord', metadata: { name, namespace: NS }, spec: { zoneRef: 'frozen', name, ipv4Address: ip } });
+    await admin.create(`${API}/arecords`, { ...base, kind: 'ARecord', metadata: { name, namespace: NS, labels: { zone: 'frozen' } }, spec: { name, ipv4Addresses: [ip] } });
   }
 }
 
@@ -143,5 +143,5 @@ function soaSerial(address: string): number {
 }
 
 async function setAddress(admin: KubeClient, ip: string): Promise<void> {
-  await admin.mergePatch(`${API}/arecords/www`, { spec: { ipv4Address: ip } });
+  await admin.mergePatch(`${API}/arecords/www`, { spec: { ipv4Addresses: [ip] } });
 }

@@ -5,7 +5,7 @@ const instance: Bind9Instance = {
   apiVersion: 'bindy.firestoned.io/v1beta1',
   kind: 'Bind9Instance',
   metadata: { name: 'dns', namespace: 'team-a', uid: 'u-1' },
-  spec: { replicas: 2, config: { recursion: false, allowTransfer: ['10.0.0.0/8'] } },
+  spec: { clusterRef: 'c', role: 'primary', replicas: 2, config: { recursion: false, allowTransfer: ['10.0.0.0/8'] } },
 };
 const settings = { agentImage: 'bindy:1', leaseNamespace: 'dns-system', leaseName: 'bindy-leader', leaderElection: true };
 

@@ -13,9 +13,10 @@ class FakeSource {
   }
 }
 
-const zone = (name: string, ns = 'ns'): DNSZone => ({ apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'DNSZone', metadata: { name, namespace: ns }, spec: { zoneName: `${name}.test`, instanceSelector: { matchLabels: {} }, soaRecord: { primaryNs: 'ns1.x.test', adminEmail: 'h@x.test' } } });
-const a = (name: string, zoneRef?: string, ns = 'ns'): DnsRecord =>
-  ({ apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: { name, namespace: ns }, spec: { zoneRef, name, ipv4Address: '192.0.2.1' } }) as DnsRecord;
+const zone = (name: string, ns = 'ns'): DNSZone => ({ apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'DNSZone', metadata: { name, namespace: ns }, spec: { zoneName: `${name}.test`, soaRecord: SOA, recordsFrom: [{ selector: {} }] } });
+const SOA = { primaryNs: 'ns1.x.test.', adminEmail: 'h.x.test.', serial: 1, refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 };
+const a = (name: string, ns = 'ns'): DnsRecord =>
+  ({ apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: { name, namespace: ns }, spec: { name, ipv4Addresses: ['192.0.2.1'] } }) as DnsRecord;
 const names = (records: DnsRecord[]) => records.map((r) => r.metadata.name).sort();
 
 describe('RecordIndex', () => {
@@ -26,31 +27,39 @@ describe('RecordIndex', () => {
     return { index, aSource, txtSource };
   };
 
-  it('offers a zone its referenced records and the namespace unreferenced ones, never another zone or namespace', () => {
+  it("offers a zone its namespace's records, never another namespace's", () => {
     const { index, aSource } = setup();
-    aSource.send('ADDED', a('www', 'z1'));
-    aSource.send('ADDED', a('mail', 'z2'));
-    aSource.send('ADDED', a('free'));
-    aSource.send('ADDED', a('elsewhere', 'z1', 'other'));
-    expect(names(index.candidates(zone('z1')))).toEqual(['free', 'www']);
-    expect(names(index.candidates(zone('z2')))).toEqual(['free', 'mail']);
+    aSource.send('ADDED', a('www'));
+    aSource.send('ADDED', a('mail'));
+    aSource.send('ADDED', a('elsewhere', 'other'));
+    expect(names(index.candidates(zone('z1')))).toEqual(['mail', 'www']);
+    expect(names(index.candidates(zone('z2', 'other')))).toEqual(['elsewhere']);
   });
 
-  it('moves a record whose zoneRef changed and forgets a deleted one', () => {
+  it('offers a matchLabels selector only the records with its first label', () => {
     const { index, aSource } = setup();
-    aSource.send('ADDED', a('www', 'z1'));
-    aSource.send('MODIFIED', a('www', 'z2'));
-    expect(names(index.candidates(zone('z1')))).toEqual([]);
-    expect(names(index.candidates(zone('z2')))).toEqual(['www']);
-    aSource.send('DELETED', a('www', 'z2'));
-    expect(index.candidates(zone('z2'))).toEqual([]);
+    aSource.send('ADDED', { ...a('www'), metadata: { name: 'www', namespace: 'ns', labels: { zone: 'z1' } } } as DnsRecord);
+    aSource.send('ADDED', { ...a('mail'), metadata: { name: 'mail', namespace: 'ns', labels: { zone: 'z2' } } } as DnsRecord);
+    const z1 = { ...zone('z1'), spec: { ...zone('z1').spec, recordsFrom: [{ selector: { matchLabels: { zone: 'z1' } } }] } };
+    expect(names(index.candidates(z1))).toEqual(['www']);
+    aSource.send('MODIFIED', { ...a('mail'), metadata: { name: 'mail', namespace: 'ns', labels: { zone: 'z1' } } } as DnsRecord);
+    expect(names(index.candidates(z1))).toEqual(['mail', 'www']);
+  });
+
+  it('forgets a deleted record', () => {
+    const { index, aSource } = setup();
+    aSource.send('ADDED', a('www'));
+    aSource.send('MODIFIED', a('www'));
+    expect(names(index.candidates(zone('z1')))).toEqual(['www']);
+    aSource.send('DELETED', a('www'));
+    expect(index.candidates(zone('z1'))).toEqual([]);
   });
 
   it('keeps records of different kinds with the same name apart', () => {
     const { index, aSource, txtSource } = setup();
-    aSource.send('ADDED', a('www', 'z1'));
-    txtSource.send('ADDED', { ...a('www', 'z1'), kind: 'TXTRecord' } as DnsRecord);
-    aSource.send('DELETED', a('www', 'z1'));
+    aSource.send('ADDED', a('www'));
+    txtSource.send('ADDED', { ...a('www'), kind: 'TXTRecord' } as DnsRecord);
+    aSource.send('DELETED', a('www'));
     expect(index.candidates(zone('z1')).map((r) => r.kind)).toEqual(['TXTRecord']);
   });
 });

@@ -20,19 +20,20 @@ function cache<T extends KubeObject>(items: T[]) {
   };
 }
 
-const instance: Bind9Instance = { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'Bind9Instance', metadata: { name: 'dns', namespace: 'ns', labels: { dns: 'x' } }, spec: {} };
+const instance: Bind9Instance = { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'Bind9Instance', metadata: { name: 'dns', namespace: 'ns', labels: { dns: 'x' } }, spec: { clusterRef: 'c', role: 'primary' } };
+const SOA = { primaryNs: 'ns1.other.test.', adminEmail: 'h.x.test.', serial: 1, refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 };
 
-function zone(name: string, created: string, status?: DNSZone['status']): DNSZone {
+function zone(name: string, created: string, status?: DNSZone['status'], extra: Partial<DNSZone['spec']> = {}): DNSZone {
   return {
     apiVersion: 'bindy.firestoned.io/v1beta1',
     kind: 'DNSZone',
     metadata: { name, namespace: 'ns', uid: `uid-${name}`, resourceVersion: '7', creationTimestamp: created, finalizers: ['bindy.firestoned.io/cleanup'], generation: 1 },
-    spec: { zoneName: 'x.test', instanceSelector: { matchLabels: { dns: 'x' } }, soaRecord: { primaryNs: 'ns1.other.test', adminEmail: 'h@x.test' } },
+    spec: { zoneName: 'x.test', bind9InstancesFrom: [{ selector: { matchLabels: { dns: 'x' } } }], recordsFrom: [{ selector: { matchLabels: { zone: 'x' } } }], soaRecord: SOA, ...extra },
     status,
   };
 }
 
-const www: DnsRecord = { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: { name: 'www', namespace: 'ns' }, spec: { zoneRef: 'z', name: 'www', ipv4Address: '192.0.2.1' } } as DnsRecord;
+const www: DnsRecord = { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: { name: 'www', namespace: 'ns', labels: { zone: 'x' } }, spec: { name: 'www', ipv4Addresses: ['192.0.2.1'] } } as DnsRecord;
 
 /** harness records every apiserver write and every push, in order. */
 function harness(zones: DNSZone[], reported: number[] = []) {
@@ -55,7 +56,7 @@ function harness(zones: DNSZone[], reported: number[] = []) {
     },
   } as unknown as Pusher;
   const records = new Map([['ARecord', cache([www])]]) as unknown as Map<RecordKind, RecordSource>;
-  const caches = { zones: cache(zones), instances: cache([instance]), records, recordIndex: new RecordIndex(records) } as unknown as Caches;
+  const caches = { zones: cache(zones), instances: cache([instance]), providers: cache([]), records, recordIndex: new RecordIndex(records) } as unknown as Caches;
   const events = { record: (_o: unknown, _t: string, reason: string) => log.push(`event ${reason}`) } as unknown as EventRecorder;
   const run = (key: string) => reconcileZone({ client, caches, events, pusher, resyncMs: 1000 }, key, { log: pino({ level: 'silent' }), signal: new AbortController().signal });
   return { log, run, statuses };
@@ -86,5 +87,26 @@ describe('reconcileZone', () => {
     expect(log.filter((l) => l.startsWith('push'))).toEqual([]);
     expect(log.join('\n')).toMatch(/"reason":"DuplicateZone"/);
     expect(log).toContain('event DuplicateZone');
+  });
+
+  it('starts at spec.soaRecord.serial and reports the served records and instances', async () => {
+    const { log, run, statuses } = harness([zone('z', '2026-01-01T00:00:00Z', undefined, { soaRecord: { ...SOA, serial: 2026010100 } })]);
+    await run('ns/z');
+    expect(log[1]).toBe('push x.test serial=2026010100');
+    expect(statuses.at(-1)).toMatchObject({ recordsCount: 1, records: [{ kind: 'ARecord', name: 'www' }], bind9InstancesCount: 1, bind9Instances: [{ name: 'dns', status: 'Configured' }] });
+  });
+
+  it.each<[string, Partial<DNSZone['spec']>, string, RegExp]>([
+    ['selects no instance', { bind9InstancesFrom: [{ selector: { matchLabels: { dns: 'nowhere' } } }] }, 'NoInstances', /bind9InstancesFrom/],
+    ['names a cluster with no instances', { bind9InstancesFrom: null, clusterRef: 'missing' }, 'NoInstances', /clusterRef "missing"/],
+    ['asks for DNSSEC signing', { dnssecPolicy: 'default' }, 'Unsupported', /spec\.dnssecPolicy/],
+    ['uses an unknown selector operator', { recordsFrom: [{ selector: { matchExpressions: [{ key: 'a', operator: 'Near' }] } }] }, 'InvalidSelector', /Near/],
+  ])('a zone that %s is Ready=False %s and pushes nothing', async (_what, extra, reason, message) => {
+    const { log, run, statuses } = harness([zone('z', '2026-01-01T00:00:00Z', undefined, extra)]);
+    await run('ns/z');
+    expect(log.filter((l) => l.startsWith('push'))).toEqual([]);
+    const ready = (statuses.at(-1)?.conditions as Array<{ status: string; reason: string; message: string }>)[0]!;
+    expect(ready).toMatchObject({ status: 'False', reason });
+    expect(ready.message).toMatch(message);
   });
 });

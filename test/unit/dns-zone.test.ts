@@ -14,9 +14,9 @@ function zone(extra: Partial<DNSZone['spec']> = {}, name = 'example', created = 
     metadata: { name, namespace: 'ns', creationTimestamp: created },
     spec: {
       zoneName: 'example.com',
-      instanceSelector: { matchLabels: { app: 'dns' } },
-      recordSelector: { matchLabels: { zone: 'example' } },
-      soaRecord: { primaryNs: 'ns1.example.com', adminEmail: 'host.master@example.com' },
+      bind9InstancesFrom: [{ selector: { matchLabels: { app: 'dns' } } }],
+      recordsFrom: [{ selector: { matchLabels: { zone: 'example' } } }],
+      soaRecord: { primaryNs: 'ns1.example.com.', adminEmail: 'host.master@example.com', serial: 1, refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 },
       ...extra,
     },
   };
@@ -27,9 +27,9 @@ function rec(kind: RecordKind, name: string, spec: Record<string, unknown>, labe
 }
 
 const everyKind: DnsRecord[] = [
-  rec('ARecord', 'www', { name: 'www', ipv4Address: '192.0.2.10', ttl: 60 }),
-  rec('ARecord', 'ns1', { name: 'ns1', ipv4Address: '192.0.2.53' }),
-  rec('AAAARecord', 'www6', { name: 'www', ipv6Address: '2001:DB8::10' }),
+  rec('ARecord', 'www', { name: 'www', ipv4Addresses: ['192.0.2.10'], ttl: 60 }),
+  rec('ARecord', 'ns1', { name: 'ns1', ipv4Addresses: ['192.0.2.53'] }),
+  rec('AAAARecord', 'www6', { name: 'www', ipv6Addresses: ['2001:DB8::10'] }),
   rec('CNAMERecord', 'blog', { name: 'blog', target: 'www.example.com' }),
   rec('MXRecord', 'mx', { name: '@', priority: 10, mailServer: 'mail.example.com.' }),
   rec('TXTRecord', 'txt', { name: '@', text: ['v=spf1 -all', 'say "hi"'] }),
@@ -62,15 +62,42 @@ describe('zone rendering', () => {
     expect(contentHash(a)).not.toBe(contentHash(buildZone(zone({ ttl: 60 }), everyKind).data));
   });
 
-  it('attaches records by zoneRef even without labels, and ignores other namespaces', () => {
-    const byRef = rec('ARecord', 'ref', { name: 'ref', zoneRef: 'example', ipv4Address: '192.0.2.1' }, {} as never);
-    const otherNs = { ...rec('ARecord', 'x', { name: 'x', ipv4Address: '192.0.2.2' }), metadata: { name: 'x', namespace: 'other', labels: { zone: 'example' } } } as DnsRecord;
-    const built = buildZone(zone(), [byRef, otherNs]);
-    expect(built.data.records.map((r) => r.name)).toEqual(['ref']);
+  it('attaches the records its recordsFrom select (matchLabels and matchExpressions, union), only in its namespace', () => {
+    const z = zone({ recordsFrom: [{ selector: { matchLabels: { zone: 'example' } } }, { selector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['a', 'b'] }, { key: 'skip', operator: 'DoesNotExist' }] } }] });
+    const byLabel = rec('ARecord', 'l', { name: 'l', ipv4Addresses: ['192.0.2.1'] });
+    const byExpr = rec('ARecord', 'e', { name: 'e', ipv4Addresses: ['192.0.2.2'] }, { team: 'b' } as never);
+    const skipped = rec('ARecord', 's', { name: 's', ipv4Addresses: ['192.0.2.3'] }, { team: 'a', skip: 'yes' } as never);
+    const unlabelled = rec('ARecord', 'u', { name: 'u', ipv4Addresses: ['192.0.2.4'] }, {} as never);
+    const otherNs = { ...byLabel, metadata: { ...byLabel.metadata, name: 'x', namespace: 'other' } } as DnsRecord;
+    expect(buildZone(z, [byLabel, byExpr, skipped, unlabelled, otherNs]).data.records.map((r) => r.name).sort()).toEqual(['e', 'l']);
+  });
+
+  it('leaves out a record two zones select, and says so', () => {
+    const a = zone({}, 'a');
+    const b = { ...zone({ zoneName: 'example.org' }, 'b'), metadata: { name: 'b', namespace: 'ns', uid: 'uid-b' } };
+    const shared = rec('ARecord', 'shared', { name: 'shared', ipv4Addresses: ['192.0.2.1'] });
+    const built = buildZone({ ...a, metadata: { ...a.metadata, uid: 'uid-a' } }, [shared], [b]);
+    expect(built.data.records).toEqual([]);
+    expect(built.verdicts.get('ARecord/ns/shared')).toMatchObject({ ok: false, reason: 'MultipleZones' });
+  });
+
+  it('serves an A address list as one RRset, and NS records for primaryNs and nameServers with in-zone glue', () => {
+    const z = zone({ nameServers: [{ hostname: 'ns2.example.com.', ipv4Address: '192.0.2.2', ipv6Address: '2001:db8::2' }, { hostname: 'ns.other.net.' }], nameServerIps: { 'ns1.example.com.': '192.0.2.1' } });
+    const rr = rec('ARecord', 'rr', { name: 'rr', ipv4Addresses: ['192.0.2.20', '192.0.2.21'] });
+    const text = renderZone(buildZone(z, [rr]).data, 1);
+    for (const line of ['@ IN NS ns1.example.com.', '@ IN NS ns2.example.com.', '@ IN NS ns.other.net.', 'ns2 IN A 192.0.2.2', 'ns2 IN AAAA 2001:db8::2', 'ns1 IN A 192.0.2.1', 'rr IN A 192.0.2.20', 'rr IN A 192.0.2.21']) expect(text).toContain(line);
+    const dir = mkdtempSync(join(tmpdir(), 'dns-zone-'));
+    writeFileSync(join(dir, 'z'), text);
+    expect(execFileSync('named-checkzone', ['example.com', join(dir, 'z')], { encoding: 'utf8' })).toContain('loaded serial 1');
+  });
+
+  it('refuses glue for a name server outside the zone', () => {
+    const z = zone({ nameServers: [{ hostname: 'ns.other.net.', ipv4Address: '192.0.2.9' }] });
+    expect(buildZone(z, []).zoneVerdict).toMatchObject({ ok: false, reason: 'InvalidNameServer' });
   });
 
   it('keeps serving valid records when one is invalid, and says what to fix', () => {
-    const bad = rec('ARecord', 'bad', { name: 'bad', ipv4Address: '300.1.1.1' });
+    const bad = rec('ARecord', 'bad', { name: 'bad', ipv4Addresses: ['300.1.1.1'] });
     const built = buildZone(zone(), [...everyKind, bad]);
     expect(built.data.records).toHaveLength(everyKind.length);
     expect(built.data.records.map((r) => r.source)).not.toContain('ARecord/ns/bad');
@@ -92,6 +119,12 @@ describe('serials and ownership', () => {
     [12, [3], 13],
   ])('nextSerial(%p, %p) = %p', (stored, reported, want) => {
     expect(nextSerial(stored as number | undefined, reported as number[])).toBe(want);
+  });
+
+  it('starts at the floor (spec.soaRecord.serial) and never goes below what was served', () => {
+    expect(nextSerial(undefined, [], 2026010101)).toBe(2026010101);
+    expect(nextSerial(2026010105, [], 2026010101)).toBe(2026010106);
+    expect(nextSerial(undefined, [7], 3)).toBe(8);
   });
 
   it('refuses to wrap a 32-bit serial', () => {

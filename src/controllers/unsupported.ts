@@ -1,0 +1,48 @@
+/**
+ * Fields upstream Bindy's schema accepts that Bindy-TS does not implement yet. Each is reported
+ * by name as `Ready=False`, reason `Unsupported` (SPEC §6: nothing is ignored silently).
+ */
+import type { Bind9Config, Bind9Instance, DNSZone } from '../crds/types.js';
+
+const set = (v: unknown): boolean => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
+
+function configFields(prefix: string, c: Bind9Config | null | undefined): string[] {
+  if (!c) return [];
+  return [
+    c.dnssec?.signing?.enabled ? `${prefix}.dnssec.signing` : '',
+    set(c.forwarders) ? `${prefix}.forwarders` : '',
+    set(c.listenOn) ? `${prefix}.listenOn` : '',
+    set(c.listenOnV6) ? `${prefix}.listenOnV6` : '',
+    set(c.rndcSecretRef) ? `${prefix}.rndcSecretRef` : '',
+    set(c.bindcarConfig) ? `${prefix}.bindcarConfig` : '',
+  ];
+}
+
+/** unsupportedInstanceFields names the fields of an instance Bindy-TS cannot honour (empty when none). */
+export function unsupportedInstanceFields(i: Bind9Instance): string[] {
+  const s = i.spec;
+  return [
+    ...configFields('spec.config', s.config),
+    set(s.configMapRefs) ? 'spec.configMapRefs' : '',
+    s.storage?.storageType === 'persistentVolumeClaim' ? 'spec.storage.persistentVolumeClaim' : '',
+    set(s.volumes) ? 'spec.volumes' : '',
+    set(s.volumeMounts) ? 'spec.volumeMounts' : '',
+    s.rndcKey?.autoRotate ? 'spec.rndcKey.autoRotate' : '',
+    set(s.rndcKey?.secret) || set(s.rndcKey?.secretRef) ? 'spec.rndcKey' : '',
+    set(s.rndcSecretRef) ? 'spec.rndcSecretRef' : '',
+    set(s.bindcarConfig) ? 'spec.bindcarConfig' : '',
+    set(s.image?.imagePullSecrets) ? 'spec.image.imagePullSecrets' : '',
+  ].filter((f) => f !== '');
+}
+
+/** unsupportedZoneField explains the first DNSZone field Bindy-TS cannot honour, or undefined. */
+export function unsupportedZoneField(zone: DNSZone): string | undefined {
+  const policy = zone.spec.dnssecPolicy;
+  if (policy && policy !== 'none') return `spec.dnssecPolicy "${policy}": Bindy-TS does not sign zones yet; remove the field (or set "none") to serve the zone unsigned`;
+  return undefined;
+}
+
+/** unsupportedMessage is the condition message for a list of unsupported fields. */
+export function unsupportedMessage(fields: readonly string[]): string {
+  return `Bindy-TS does not implement ${fields.join(', ')} yet; remove ${fields.length === 1 ? 'it' : 'them'} (the rest of the instance is deployed)`;
+}
