@@ -64,7 +64,10 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   const built = buildZone(zone, deps.caches.recordIndex.candidates(zone), servingZones(deps.caches, zone.metadata.namespace));
   if (!built.zoneVerdict.ok) return report(deps, zone, path, { ready: false, reason: built.zoneVerdict.reason, message: built.zoneVerdict.message });
   if (instances.length === 0) return report(deps, zone, path, noInstances(zone), recordsStatus(zone, built));
-  const agents = await agentsOf(deps, instances);
+  const primaries = instances.filter((i) => i.spec.role !== 'secondary');
+  const members = { bind9InstancesCount: instances.length, bind9Instances: instances.filter((i) => i.spec.role === 'secondary').map((i) => instanceRef(i, 'Failed', SECONDARY_NOTE)) };
+  if (primaries.length === 0) return report(deps, zone, path, { ready: false, reason: 'NoPrimaries', message: `the zone's instances are all secondaries, which Bindy-TS cannot fill yet (${SECONDARY_NOTE}); select a primary Bind9Instance` }, { ...recordsStatus(zone, built), ...members });
+  const agents = await agentsOf(deps, primaries);
   const hash = contentHash(built.data);
   if (zone.status?.contentHash !== hash || zone.status?.serial === undefined) {
     const serial = nextSerial(zone.status?.serial, await deps.pusher.reportedSerials(agents, zoneName), zone.spec.soaRecord?.serial ?? 0);
@@ -73,10 +76,11 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   const serial = zone.status?.serial ?? 0;
   const results = await deps.pusher.syncZone(agents, zoneName, { name: zoneName, serial, text: renderZone(built.data, serial) }, ctx.log);
   const invalid = [...built.verdicts.values()].filter((v) => !v.ok).length;
+  const pushed = results.some((r) => r.error !== undefined) ? 'Failed' : 'Configured';
   await report(deps, zone, path, summarize(results, serial, invalid), {
     ...recordsStatus(zone, built),
-    bind9InstancesCount: instances.length,
-    bind9Instances: instances.map((i) => instanceRef(i, results.some((r) => r.error !== undefined) ? 'Failed' : 'Configured')),
+    ...members,
+    bind9Instances: [...primaries.map((i) => instanceRef(i, pushed)), ...members.bind9Instances],
   });
   return { requeueAfterMs: deps.resyncMs };
 }
@@ -92,8 +96,10 @@ function noInstances(zone: DNSZone): Verdict {
   return { ready: false, reason: 'NoInstances', message };
 }
 
-function instanceRef(i: Bind9Instance, status: 'Configured' | 'Failed') {
-  return { apiVersion: API_VERSION, kind: 'Bind9Instance', name: i.metadata.name, namespace: i.metadata.namespace ?? '', status };
+const SECONDARY_NOTE = 'secondaries get zones by zone transfer, not implemented by Bindy-TS yet';
+
+function instanceRef(i: Bind9Instance, status: 'Configured' | 'Failed', message?: string) {
+  return { apiVersion: API_VERSION, kind: 'Bind9Instance', name: i.metadata.name, namespace: i.metadata.namespace ?? '', status, ...(message ? { message } : {}) };
 }
 
 /** recordsStatus lists the records the zone serves (upstream's records / recordsCount). */

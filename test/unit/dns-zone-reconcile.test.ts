@@ -36,7 +36,7 @@ function zone(name: string, created: string, status?: DNSZone['status'], extra: 
 const www: DnsRecord = { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: { name: 'www', namespace: 'ns', labels: { zone: 'x' } }, spec: { name: 'www', ipv4Addresses: ['192.0.2.1'] } } as DnsRecord;
 
 /** harness records every apiserver write and every push, in order. */
-function harness(zones: DNSZone[], reported: number[] = []) {
+function harness(zones: DNSZone[], reported: number[] = [], instances: Bind9Instance[] = [instance]) {
   const log: string[] = [];
   const statuses: Array<Record<string, unknown>> = [];
   const client = {
@@ -56,7 +56,7 @@ function harness(zones: DNSZone[], reported: number[] = []) {
     },
   } as unknown as Pusher;
   const records = new Map([['ARecord', cache([www])]]) as unknown as Map<RecordKind, RecordSource>;
-  const caches = { zones: cache(zones), instances: cache([instance]), providers: cache([]), records, recordIndex: new RecordIndex(records) } as unknown as Caches;
+  const caches = { zones: cache(zones), instances: cache(instances), providers: cache([]), records, recordIndex: new RecordIndex(records) } as unknown as Caches;
   const events = { record: (_o: unknown, _t: string, reason: string) => log.push(`event ${reason}`) } as unknown as EventRecorder;
   const run = (key: string) => reconcileZone({ client, caches, events, pusher, resyncMs: 1000 }, key, { log: pino({ level: 'silent' }), signal: new AbortController().signal });
   return { log, run, statuses };
@@ -108,5 +108,17 @@ describe('reconcileZone', () => {
     const ready = (statuses.at(-1)?.conditions as Array<{ status: string; reason: string; message: string }>)[0]!;
     expect(ready).toMatchObject({ status: 'False', reason });
     expect(ready.message).toMatch(message);
+  });
+
+  it('pushes to primaries only, and is NoPrimaries when only secondaries are selected', async () => {
+    const secondary: Bind9Instance = { ...instance, metadata: { ...instance.metadata, name: 'dns2' }, spec: { clusterRef: 'c', role: 'secondary' } };
+    const both = harness([zone('z', '2026-01-01T00:00:00Z')], [], [instance, secondary]);
+    await both.run('ns/z');
+    expect(both.log.filter((l) => l.startsWith('push'))).toEqual(['push x.test serial=1']);
+    expect(both.statuses.at(-1)).toMatchObject({ bind9InstancesCount: 2, bind9Instances: [{ name: 'dns', status: 'Configured' }, { name: 'dns2', status: 'Failed', message: expect.stringMatching(/zone transfer/) }] });
+    const only = harness([zone('z', '2026-01-01T00:00:00Z')], [], [secondary]);
+    await only.run('ns/z');
+    expect(only.log.filter((l) => l.startsWith('push'))).toEqual([]);
+    expect((only.statuses.at(-1)?.conditions as Array<{ reason: string }>)[0]).toMatchObject({ reason: 'NoPrimaries' });
   });
 });
