@@ -31,6 +31,8 @@ export const CLUSTER_RULES: k8s.PolicyRule[] = [
   { apiGroups: [GROUP], resources: KINDS.map((k) => RESOURCES[k].plural), verbs: [...READ, 'update', 'patch'] },
   { apiGroups: [GROUP], resources: KINDS.map((k) => `${RESOURCES[k].plural}/status`), verbs: ['get', 'update', 'patch'] },
   { apiGroups: [GROUP], resources: KINDS.map((k) => `${RESOURCES[k].plural}/finalizers`), verbs: ['update'] },
+  // A ClusterBind9Provider owns a Bind9Cluster, which owns its Bind9Instances (as upstream).
+  { apiGroups: [GROUP], resources: [RESOURCES.Bind9Cluster.plural, RESOURCES.Bind9Instance.plural], verbs: ['create', 'delete'] },
   { apiGroups: [''], resources: ['configmaps', 'secrets', 'serviceaccounts', 'services'], verbs: CRUD },
   { apiGroups: ['apps'], resources: ['deployments'], verbs: CRUD },
   { apiGroups: [''], resources: ['pods'], verbs: READ },

@@ -10,6 +10,7 @@ import { Informer, type InformerEventType } from '../kube/informer.js';
 import { objectKey, resourcePath, type KubeObject } from '../kube/objects.js';
 import type { Leadership } from '../leader/leadership.js';
 import type { ControllerSet, Runnable } from '../operator/runnable.js';
+import { CLUSTER_LABELS, reconcileCluster, reconcileProvider } from './bind9-cluster.js';
 import { reconcileInstance } from './bind9-instance.js';
 import { INSTANCE_LABEL } from './bind9-resources.js';
 import type { Caches, Deployment, EndpointSlice, Secret } from './caches.js';
@@ -63,6 +64,8 @@ function informersOf(c: Caches): Informer<KubeObject>[] {
 }
 
 interface Controllers {
+  readonly provider: Controller;
+  readonly cluster: Controller;
   readonly instance: Controller;
   readonly zone: Controller;
   readonly records: Map<RecordKind, Controller>;
@@ -81,7 +84,11 @@ function buildControllers(deps: ControllerDeps, caches: Caches, log: Logger, pus
   const client = deps.client;
   const base = { log, metrics: deps.metrics };
   const keysOf = (inf: { list(): KubeObject[] } | undefined) => () => inf?.list().map(objectKey) ?? [];
+  // A provider's instances live in the operator's namespace unless it names one; the lease namespace is that namespace.
+  const clusterDeps = { client, caches, events, operatorNamespace: deps.config.leaseNamespace, resyncMs };
   return {
+    provider: new Controller({ ...base, kind: 'ClusterBind9Provider', keys: keysOf(caches.providers), reconcile: (k) => reconcileProvider(clusterDeps, k) }),
+    cluster: new Controller({ ...base, kind: 'Bind9Cluster', keys: keysOf(caches.clusters), reconcile: (k) => reconcileCluster(clusterDeps, k) }),
     instance: new Controller({ ...base, kind: 'Bind9Instance', keys: keysOf(caches.instances), reconcile: (k, ctx) => reconcileInstance({ client, caches, events, settings, pusher: pusher(), resyncMs }, k, ctx) }),
     // A zone reconcile mostly waits on agents (named-checkzone, rndc); more workers keep the pods busy.
     zone: new Controller({ ...base, kind: 'DNSZone', workers: 4, keys: keysOf(caches.zones), reconcile: (k, ctx) => reconcileZone({ client, caches, events, pusher: pusher(), resyncMs }, k, ctx) }),
@@ -108,6 +115,7 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
     return pusher;
   });
   wire(caches, controllers.instance, controllers.zone, controllers.records);
+  wireClusters(caches, controllers.provider, controllers.cluster);
   const informers: Runnable = {
     start: async (signal) => {
       const all = informersOf(caches);
@@ -119,7 +127,7 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
   const reconcilers = (leadership: Leadership): Runnable => ({
     start: async (signal) => {
       pusher = new Pusher(deps.client, caches, leadership, deps.metrics, deps.tuning?.agentPort);
-      const all = [controllers.instance, controllers.zone, ...controllers.records.values()];
+      const all = [controllers.provider, controllers.cluster, controllers.instance, controllers.zone, ...controllers.records.values()];
       // Every idle worker of every controller waits on this one signal (and removes its listener when woken).
       const stop = sharedSignal([signal, leadership.signal], all.length * 4);
       try {
@@ -129,7 +137,7 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
       }
     },
   });
-  return { names: ['Bind9Instance', 'DNSZone', ...RECORD_KINDS], informers, reconcilers };
+  return { names: ['ClusterBind9Provider', 'Bind9Cluster', 'Bind9Instance', 'DNSZone', ...RECORD_KINDS], informers, reconcilers };
 }
 
 /**
@@ -156,6 +164,20 @@ class ShapeTracker {
     else this.seen.set(key, shape);
     return true;
   }
+}
+
+/** wireClusters re-reconciles a cluster when one of its instances changes, and a provider when its cluster does. */
+function wireClusters(caches: Caches, providerCtl: Controller, clusterCtl: Controller): void {
+  caches.providers.on((_, p) => providerCtl.enqueue(objectKey(p)));
+  caches.clusters.on((_, c) => {
+    clusterCtl.enqueue(objectKey(c));
+    const owner = c.metadata.ownerReferences?.find((o) => o.kind === 'ClusterBind9Provider');
+    if (owner) providerCtl.enqueue(owner.name);
+  });
+  caches.instances.on((_, i) => {
+    const cluster = i.metadata.labels?.[CLUSTER_LABELS.cluster];
+    if (cluster) clusterCtl.enqueue(`${i.metadata.namespace}/${cluster}`);
+  });
 }
 
 /** wire maps cache events to the keys whose desired state they change (controllers ignore them while not leading). */

@@ -2,7 +2,7 @@
  * Fields upstream Bindy's schema accepts that Bindy-TS does not implement yet. Each is reported
  * by name as `Ready=False`, reason `Unsupported` (SPEC §6: nothing is ignored silently).
  */
-import type { Bind9Config, Bind9Instance, DNSZone } from '../crds/types.js';
+import type { Bind9Cluster, Bind9Config, Bind9Instance, DNSZone } from '../crds/types.js';
 
 const set = (v: unknown): boolean => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
 
@@ -38,6 +38,19 @@ export function unsupportedInstanceFields(i: Bind9Instance): string[] {
   ].filter((f) => f !== '');
 }
 
+/**
+ * unsupportedClusterFields names the cluster fields that are not copied to its instances and
+ * that Bindy-TS does not implement (the rest reaches the instances, which report their own).
+ */
+export function unsupportedClusterFields(c: Bind9Cluster): string[] {
+  const s = c.spec;
+  const role = (name: 'primary' | 'secondary') => {
+    const r = s[name];
+    return [set(r?.service) ? `spec.${name}.service` : '', set(r?.rndcSecretRef) ? `spec.${name}.rndcSecretRef` : ''];
+  };
+  return [...role('primary'), ...role('secondary'), set(s.acls) ? 'spec.acls' : '', set(s.rndcSecretRefs) ? 'spec.rndcSecretRefs' : ''].filter((f) => f !== '');
+}
+
 /** unsupportedZoneField explains the first DNSZone field Bindy-TS cannot honour, or undefined. */
 export function unsupportedZoneField(zone: DNSZone): string | undefined {
   const policy = zone.spec.dnssecPolicy;
@@ -47,5 +60,5 @@ export function unsupportedZoneField(zone: DNSZone): string | undefined {
 
 /** unsupportedMessage is the condition message for a list of unsupported fields. */
 export function unsupportedMessage(fields: readonly string[]): string {
-  return `Bindy-TS does not implement ${fields.join(', ')} yet; remove ${fields.length === 1 ? 'it' : 'them'} (the rest of the instance is deployed)`;
+  return `Bindy-TS does not implement ${fields.join(', ')} yet; remove ${fields.length === 1 ? 'it' : 'them'} (the rest is deployed)`;
 }

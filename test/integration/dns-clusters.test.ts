@@ -1,0 +1,98 @@
+/**
+ * Upstream's infrastructure kinds against a real apiserver and real named: a Bind9Cluster owns a
+ * primary and two secondaries; a DNSZone served by clusterRef reaches the primary's named; a
+ * ClusterBind9Provider owns a Bind9Cluster in its namespace whose instances serve zones naming
+ * the provider. Secondaries say by name that zone transfer is not implemented yet.
+ */
+import { randomBytes } from 'node:crypto';
+import type { KubeClient } from '../../src/kube/api-client.js';
+import { deleteDnsObjects, dig, eventually, type Harness, holdLease, prepareDnsTest, startHarness } from './dns-support.js';
+
+const NS = 'dns-clusters';
+const LEASE = 'bindy-dns-clusters';
+const B = 'bindy.firestoned.io/v1beta1';
+const API = `/apis/${B}/namespaces/${NS}`;
+const PROVIDER = `prov-${randomBytes(3).toString('hex')}`;
+const SOA = { primaryNs: 'ns0.dns.example.', adminEmail: 'admin.corp.test.', serial: 2026010100, refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 };
+
+interface Obj {
+  metadata: { name: string; labels?: Record<string, string>; ownerReferences?: Array<{ kind: string; name: string }> };
+  spec: Record<string, unknown>;
+  status?: { conditions?: Array<{ type: string; status: string; reason: string; message: string }>; [k: string]: unknown };
+}
+const ready = (o: Obj) => o.status?.conditions?.find((c) => c.type === 'Ready');
+
+function zone(name: string, zoneName: string, clusterRef: string) {
+  return { apiVersion: B, kind: 'DNSZone', metadata: { name, namespace: NS }, spec: { zoneName, clusterRef, soaRecord: SOA, nameServers: [{ hostname: `ns1.${zoneName}.`, ipv4Address: '192.0.2.53' }], recordsFrom: [{ selector: { matchLabels: { zone: name } } }] } };
+}
+
+function aRecord(name: string, zoneLabel: string, addresses: string[]) {
+  return { apiVersion: B, kind: 'ARecord', metadata: { name, namespace: NS, labels: { zone: zoneLabel } }, spec: { name: 'www', ipv4Addresses: addresses } };
+}
+
+describe('Bind9Cluster and ClusterBind9Provider (real apiserver, real named)', () => {
+  let admin: KubeClient;
+  let harness: Harness;
+  let unlock: () => void = () => undefined;
+
+  beforeAll(async () => {
+    ({ admin, unlock } = await prepareDnsTest(NS));
+    harness = await startHarness(admin, await holdLease(admin, LEASE, 'clusters-operator', 2), LEASE, 120, NS);
+  }, 240_000);
+
+  afterAll(async () => {
+    await admin.delete(`/apis/${B}/clusterbind9providers/${PROVIDER}`).catch(() => undefined);
+    await deleteDnsObjects(admin, API, [`${API}/dnszones/corp`, `${API}/dnszones/shared`, `${API}/bind9clusters/corp`], 20_000);
+    await harness?.stop();
+    admin.close();
+    unlock();
+  }, 60_000);
+
+  it('creates and owns a primary and two secondaries; a zone by clusterRef is served by the primary', async () => {
+    await admin.create(`${API}/bind9clusters`, { apiVersion: B, kind: 'Bind9Cluster', metadata: { name: 'corp', namespace: NS }, spec: { primary: { replicas: 1, labels: { tier: 'edge' } }, secondary: { replicas: 2 }, global: { recursion: false } } });
+    const instances = await eventually(async () => {
+      const list = await admin.get<{ items: Obj[] }>(`${API}/bind9instances`);
+      expect(list.items.map((i) => i.metadata.name).sort()).toEqual(['corp-primary-0', 'corp-secondary-0', 'corp-secondary-1']);
+      return list.items;
+    }, 20_000);
+    const primary = instances.find((i) => i.metadata.name === 'corp-primary-0')!;
+    expect(primary.spec).toMatchObject({ clusterRef: 'corp', role: 'primary', replicas: 1, config: { recursion: false } });
+    expect(primary.metadata.labels).toMatchObject({ tier: 'edge', 'bindy.firestoned.io/role': 'primary', 'bindy.firestoned.io/cluster': 'corp' });
+    expect(primary.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Bind9Cluster', name: 'corp' })]);
+
+    await admin.create(`${API}/dnszones`, zone('corp', 'corp.test', 'corp'));
+    await admin.create(`${API}/arecords`, aRecord('corp-www', 'corp', ['192.0.2.31', '192.0.2.32']));
+    const pod = await eventually(() => harness.node.runtimes().find((rt) => rt.key.includes('corp-primary-0'))?.address ?? Promise.reject(new Error('no primary pod')), 30_000);
+    await eventually(() => expect(dig(pod, 'www.corp.test', 'A').split('\n').sort()).toEqual(['192.0.2.31', '192.0.2.32']), 30_000);
+    expect(dig(pod, 'corp.test', 'SOA')).toContain(' 2026010100 ');
+    const z = await eventually(async () => {
+      const got = await admin.get<Obj>(`${API}/dnszones/corp`);
+      expect(ready(got)).toMatchObject({ status: 'True', reason: 'Synced' });
+      return got;
+    }, 15_000);
+    expect(z.status).toMatchObject({ recordsCount: 1, bind9InstancesCount: 3 });
+    await eventually(async () => {
+      expect(ready(await admin.get<Obj>(`${API}/bind9instances/corp-secondary-0`))).toMatchObject({ status: 'False', reason: 'Unsupported', message: expect.stringMatching(/spec\.role "secondary"/) });
+      expect((await admin.get<Obj>(`${API}/bind9clusters/corp`)).status).toMatchObject({ instanceCount: 3, instances: ['corp-primary-0', 'corp-secondary-0', 'corp-secondary-1'] });
+    }, 15_000);
+  }, 120_000);
+
+  it('scales the cluster down by deleting the instances it made', async () => {
+    await admin.mergePatch(`${API}/bind9clusters/corp`, { spec: { secondary: { replicas: 1 } } });
+    await eventually(async () => {
+      const list = await admin.get<{ items: Obj[] }>(`${API}/bind9instances`);
+      expect(list.items.map((i) => i.metadata.name).sort()).toEqual(['corp-primary-0', 'corp-secondary-0']);
+    }, 20_000);
+  }, 60_000);
+
+  it('a ClusterBind9Provider owns a Bind9Cluster in its namespace; a zone naming the provider is served', async () => {
+    await admin.create(`/apis/${B}/clusterbind9providers`, { apiVersion: B, kind: 'ClusterBind9Provider', metadata: { name: PROVIDER }, spec: { namespace: NS, primary: { replicas: 1 } } });
+    const cluster = await eventually(() => admin.get<Obj>(`${API}/bind9clusters/${PROVIDER}`), 20_000);
+    expect(cluster.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'ClusterBind9Provider', name: PROVIDER })]);
+    await admin.create(`${API}/dnszones`, zone('shared', 'shared.test', PROVIDER));
+    await admin.create(`${API}/arecords`, aRecord('shared-www', 'shared', ['192.0.2.41']));
+    const pod = await eventually(() => harness.node.runtimes().find((rt) => rt.key.includes(`${PROVIDER}-primary-0`))?.address ?? Promise.reject(new Error('no provider pod')), 30_000);
+    await eventually(() => expect(dig(pod, 'www.shared.test', 'A')).toBe('192.0.2.41'), 30_000);
+    await eventually(async () => expect((await admin.get<Obj>(`/apis/${B}/clusterbind9providers/${PROVIDER}`)).status).toMatchObject({ instanceCount: 1, instances: [`${PROVIDER}-primary-0`] }), 20_000);
+  }, 120_000);
+});
