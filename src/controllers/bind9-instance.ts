@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { API_VERSION, READY, type Bind9Instance, type DNSZone } from '../crds/types.js';
+import { API_VERSION, READY, type Bind9Instance, type Bind9InstanceStatus, type DNSZone } from '../crds/types.js';
 import { renderRndcKey } from '../dns/named-conf.js';
 import { normalizeZoneName } from '../dns/names.js';
 import type { KubeClient } from '../kube/api-client.js';
@@ -155,6 +155,15 @@ function zonesOf(caches: Caches, instance: Bind9Instance) {
     .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
 }
 
+/** clusterOf is upstream's status.clusterRef: the Bind9Cluster (same namespace) or ClusterBind9Provider the instance names. */
+function clusterOf(caches: Caches, instance: Bind9Instance): Bind9InstanceStatus['clusterRef'] {
+  const ref = instance.spec.clusterRef;
+  const ns = instance.metadata.namespace ?? '';
+  if (caches.clusters.get(`${ns}/${ref}`)) return { apiVersion: API_VERSION, kind: 'Bind9Cluster', name: ref, namespace: ns };
+  if (caches.providers.get(ref)) return { apiVersion: API_VERSION, kind: 'ClusterBind9Provider', name: ref };
+  return undefined;
+}
+
 function instanceVerdict(instance: Bind9Instance, ready: number, wanted: number) {
   const unsupported = unsupportedInstanceFields(instance);
   if (unsupported.length > 0) return { ok: false, reason: 'Unsupported', message: unsupportedMessage(unsupported) };
@@ -171,11 +180,13 @@ async function updateStatus(deps: InstanceReconcilerDeps, instance: Bind9Instanc
   const condition = { type: READY, status: v.ok ? ('True' as const) : ('False' as const), reason: v.reason, message: v.message, observedGeneration: instance.metadata.generation };
   const before = findCondition(instance.status?.conditions, READY);
   const zones = zonesOf(deps.caches, instance);
+  const cluster = clusterOf(deps.caches, instance);
   await patchStatus(deps.client, path, instance, {
     conditions: setCondition(instance.status?.conditions, condition),
     observedGeneration: instance.metadata.generation,
     zones,
     zonesCount: zones.length,
+    ...(cluster ? { clusterRef: cluster } : {}),
     replicas: deployment?.status?.replicas ?? 0,
     readyReplicas: ready,
   });

@@ -64,7 +64,10 @@ describe('Bind9Cluster and ClusterBind9Provider (real apiserver, real named)', (
     await admin.create(`${API}/arecords`, aRecord('corp-www', 'corp', ['192.0.2.31', '192.0.2.32']));
     const pod = await eventually(() => harness.node.runtimes().find((rt) => rt.key.includes('corp-primary-0'))?.address ?? Promise.reject(new Error('no primary pod')), 30_000);
     await eventually(() => expect(dig(pod, 'www.corp.test', 'A').split('\n').sort()).toEqual(['192.0.2.31', '192.0.2.32']), 30_000);
-    expect(dig(pod, 'corp.test', 'SOA')).toContain(' 2026010100 ');
+    // soaRecord.serial is the floor: the first serial served, then +1 per change (the record arrived after the zone).
+    const serial = Number(dig(pod, 'corp.test', 'SOA').split(' ')[2]);
+    expect(serial).toBeGreaterThanOrEqual(2026010100);
+    expect(serial).toBeLessThan(2026010110);
     const z = await eventually(async () => {
       const got = await admin.get<Obj>(`${API}/dnszones/corp`);
       expect(ready(got)).toMatchObject({ status: 'True', reason: 'Synced' });
@@ -73,6 +76,7 @@ describe('Bind9Cluster and ClusterBind9Provider (real apiserver, real named)', (
     expect(z.status).toMatchObject({ recordsCount: 1, bind9InstancesCount: 3 });
     await eventually(async () => {
       expect(ready(await admin.get<Obj>(`${API}/bind9instances/corp-secondary-0`))).toMatchObject({ status: 'False', reason: 'Unsupported', message: expect.stringMatching(/spec\.role "secondary"/) });
+      expect((await admin.get<Obj>(`${API}/bind9instances/corp-primary-0`)).status).toMatchObject({ clusterRef: { kind: 'Bind9Cluster', name: 'corp', namespace: NS }, zonesCount: 1, zones: [{ name: 'corp', zoneName: 'corp.test' }] });
       expect((await admin.get<Obj>(`${API}/bind9clusters/corp`)).status).toMatchObject({ instanceCount: 3, instances: ['corp-primary-0', 'corp-secondary-0', 'corp-secondary-1'] });
     }, 15_000);
   }, 120_000);

@@ -50,3 +50,34 @@ describe('which instances serve a zone', () => {
     expect(servesZone(caches, zone('team', { bind9InstancesFrom: [{ selector: { matchExpressions: [{ key: 'region', operator: 'In', values: ['us'] }] } }] }), instances[3]!)).toBe(false);
   });
 });
+
+describe('options Bindy-TS does not implement yet', () => {
+  it('are each named for an instance and a cluster that set every upstream field, and none for a plain one', async () => {
+    const { FULL_OBJECTS } = await import('../support/full-objects.js');
+    const { unsupportedClusterFields, unsupportedInstanceFields } = await import('../../src/controllers/unsupported.js');
+    const full = { apiVersion: B, kind: 'Bind9Instance', metadata: { name: 'x' }, spec: FULL_OBJECTS.Bind9Instance.spec } as Bind9Instance;
+    expect(unsupportedInstanceFields(full)).toEqual([
+      'spec.role "secondary" (zone transfer)',
+      'spec.primaryServers',
+      'spec.config.dnssec.signing',
+      'spec.config.forwarders',
+      'spec.config.listenOn',
+      'spec.config.listenOnV6',
+      'spec.config.rndcSecretRef',
+      'spec.config.bindcarConfig',
+      'spec.configMapRefs',
+      'spec.storage.persistentVolumeClaim',
+      'spec.volumes',
+      'spec.volumeMounts',
+      'spec.rndcKey.autoRotate',
+      'spec.rndcKey',
+      'spec.rndcSecretRef',
+      'spec.bindcarConfig',
+      'spec.image.imagePullSecrets',
+    ]);
+    expect(unsupportedInstanceFields(instance('a', 'ns', 'c'))).toEqual([]);
+    const fullCluster = { ...cluster, spec: FULL_OBJECTS.Bind9Cluster.spec } as Bind9Cluster;
+    expect(unsupportedClusterFields(fullCluster)).toEqual(['spec.primary.service', 'spec.primary.rndcSecretRef', 'spec.secondary.service', 'spec.secondary.rndcSecretRef', 'spec.acls', 'spec.rndcSecretRefs']);
+    expect(unsupportedClusterFields(cluster)).toEqual([]);
+  });
+});
