@@ -71,9 +71,9 @@ export function checkIPv4(address: string): Verdict {
   return invalid('InvalidAddress', `ipv4Address "${address}" is not an IPv4 address; write four numbers 0-255 separated by dots, e.g. 192.0.2.10`);
 }
 
-/** checkIPv6 accepts any RFC 4291 text form. */
+/** checkIPv6 accepts any RFC 4291 text form, without a zone id (`%eth0` means nothing in DNS data). */
 export function checkIPv6(address: string): Verdict {
-  if (isIPv6(address)) return OK;
+  if (isIPv6(address) && !address.includes('%')) return OK;
   return invalid('InvalidAddress', `ipv6Address "${address}" is not an IPv6 address, e.g. 2001:db8::10`);
 }
 
