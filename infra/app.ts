@@ -63,7 +63,6 @@ export function buildProfile(profile: Profile, outdir: string, image: ImageSetti
       renewDeadlineSeconds: profile.lease.renewDeadlineSeconds,
       retryPeriodSeconds: profile.lease.retryPeriodSeconds,
     },
-    logLevel: COMMON.logLevel,
     metricsPort: COMMON.metricsPort,
     healthPort: COMMON.healthPort,
     hostnameAntiAffinity: profile.spread !== 'none',

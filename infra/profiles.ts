@@ -60,7 +60,6 @@ export const COMMON = {
   leaseNamespace: 'dns-system',
   metricsPort: 8080,
   healthPort: 8081,
-  logLevel: 'info',
 } as const;
 
 const SMALL = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '256Mi' } } as const;

@@ -46,6 +46,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   log.info({ config: loggableConfig(config) }, 'Starting bindy operator');
+  if (config.ignoredRustLog !== undefined) {
+    log.warn({ logLevel: config.logLevel, RUST_LOG: config.ignoredRustLog }, 'RUST_LOG is ignored because LOG_LEVEL is set (LOG_LEVEL wins)');
+  }
   installCrashHandlers(log);
   const metrics = new OperatorMetrics();
   const shutdown = new AbortController();

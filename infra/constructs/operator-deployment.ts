@@ -45,7 +45,12 @@ export interface OperatorDeploymentProps {
   readonly limits?: { readonly cpu: string; readonly memory: string };
   /** @default - enabled with SPEC §1 defaults */
   readonly leaderElection?: LeaderElectionProps;
-  /** @default "info" */
+  /**
+   * `LOG_LEVEL` of the operator. Left unset by default, so the operator logs at `info` and the
+   * seed guide's `kubectl set env deployment/bindy RUST_LOG=debug` takes effect (an explicit
+   * `LOG_LEVEL` wins over `RUST_LOG`).
+   * @default - unset (the operator's default, info)
+   */
   readonly logLevel?: LogLevel;
   /** Port of `/metrics`. @default 8080 */
   readonly metricsPort?: number;
@@ -127,7 +132,7 @@ export class OperatorDeployment extends Construct {
       'app.kubernetes.io/part-of': 'bindy',
       'app.kubernetes.io/version': tag,
     };
-    const env = operatorEnv({ election, logLevel: props.logLevel ?? 'info', metricsPort, healthPort });
+    const env = operatorEnv({ election, logLevel: props.logLevel, metricsPort, healthPort });
     const probe = (path: string, period: number): k8s.Probe => ({
       httpGet: { path, port: k8s.IntOrString.fromString('health') },
       periodSeconds: period,
@@ -204,7 +209,7 @@ interface Election {
   retry: number;
 }
 
-function operatorEnv(o: { election: Election; logLevel: string; metricsPort: number; healthPort: number }): k8s.EnvVar[] {
+function operatorEnv(o: { election: Election; logLevel: LogLevel | undefined; metricsPort: number; healthPort: number }): k8s.EnvVar[] {
   const e = o.election;
   return [
     { name: 'ENABLE_LEADER_ELECTION', value: String(e.enabled) },
@@ -215,7 +220,7 @@ function operatorEnv(o: { election: Election; logLevel: string; metricsPort: num
     { name: 'LEASE_RETRY_PERIOD_SECONDS', value: String(e.retry) },
     { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-    { name: 'LOG_LEVEL', value: o.logLevel },
+    ...(o.logLevel === undefined ? [] : [{ name: 'LOG_LEVEL', value: o.logLevel }]),
     { name: 'METRICS_PORT', value: String(o.metricsPort) },
     { name: 'HEALTH_PORT', value: String(o.healthPort) },
   ];

@@ -21,6 +21,16 @@ describe('OperatorDeployment props', () => {
     expect(d.metadata).toMatchObject({ name: 'bindy', namespace: 'ops' });
   });
 
+  it('sets LOG_LEVEL only when logLevel is given, so RUST_LOG stays usable by default', () => {
+    const envOf = (props: Partial<OperatorDeploymentProps>) => {
+      const c = chart();
+      new OperatorDeployment(c, 'd', { namespace: 'ops', ...props });
+      return Testing.synth(c)[0].spec.template.spec.containers[0].env.map((e: { name: string }) => e.name);
+    };
+    expect(envOf({})).not.toContain('LOG_LEVEL');
+    expect(envOf({ logLevel: 'debug' })).toContain('LOG_LEVEL');
+  });
+
   it('puts the lease in another namespace when asked', () => {
     const c = chart();
     new OperatorDeployment(c, 'd', { namespace: 'ops', leaderElection: { leaseNamespace: 'leases' } });

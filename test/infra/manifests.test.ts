@@ -95,7 +95,7 @@ describe.each(PROFILE_NAMES)('profile %s', (name: ProfileName) => {
     expect(pod.automountServiceAccountToken).toBe(true);
   });
 
-  it('sets the SPEC §1 environment with POD_NAME from metadata.name', () => {
+  it('sets the SPEC §1 environment with POD_NAME from metadata.name, leaving LOG_LEVEL unset so RUST_LOG=debug works', () => {
     expect(env(deployment)).toEqual({
       ENABLE_LEADER_ELECTION: 'true',
       LEASE_NAME: 'bindy-leader',
@@ -105,7 +105,6 @@ describe.each(PROFILE_NAMES)('profile %s', (name: ProfileName) => {
       LEASE_RETRY_PERIOD_SECONDS: String(profile.lease.retryPeriodSeconds),
       POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } },
       POD_NAMESPACE: { fieldRef: { fieldPath: 'metadata.namespace' } },
-      LOG_LEVEL: 'info',
       METRICS_PORT: '8080',
       HEALTH_PORT: '8081',
     });
