@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { CHART_IDS, kustomization } from '../../infra/app.js';
@@ -19,6 +21,25 @@ describe('committed dist/', () => {
       expect(docs).toEqual(charts[id]);
     }
   });
+
+  it('is byte for byte what `cdk8s synth --no-check-upgrade` (the pinned cdk8s-cli and cdk8s.yaml) writes', () => {
+    const out = mkdtempSync(join(tmpdir(), 'bindy-cdk8s-synth-'));
+    try {
+      const cli = join(root, 'node_modules', '.bin', 'cdk8s');
+      execFileSync(cli, ['synth', '--no-check-upgrade', '--output', join(out, 'dist')], { cwd: root, stdio: 'pipe' });
+      for (const profile of PROFILE_NAMES) {
+        const files = readdirSync(join(out, 'dist', profile)).sort();
+        expect(files).toEqual(readdirSync(join(root, 'dist', profile)).sort());
+        for (const f of files) {
+          expect(`${profile}/${f}:\n${readFileSync(join(out, 'dist', profile, f), 'utf8')}`).toBe(
+            `${profile}/${f}:\n${readFileSync(join(root, 'dist', profile, f), 'utf8')}`,
+          );
+        }
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('passes yamllint', () => {
     const args = ['-s', '-f', 'parsable', '-c', 'test/infra/yamllint.yaml', 'dist', 'deploy/gitops'];
