@@ -7,8 +7,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildProfile, kustomization } from './app.js';
-import { PROFILES, PROFILE_NAMES } from './profiles.js';
+import { PROFILES, PROFILE_NAMES } from '../packages/cdk8s-bindy/src/index.js';
+import { buildProfile, profileKustomization } from './app.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 // cdk8s-cli resolves `output` against its working directory and has already emptied it.
@@ -20,7 +20,7 @@ for (const name of PROFILE_NAMES) {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   buildProfile(PROFILES[name], outdir).app.synth();
-  writeFileSync(join(outdir, 'kustomization.yaml'), kustomization());
+  writeFileSync(join(outdir, 'kustomization.yaml'), profileKustomization());
 }
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
 console.log(`synthesized ${PROFILE_NAMES.length} profiles into ${outRoot} in ${ms.toFixed(0)} ms`);

@@ -10,7 +10,7 @@ import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
-import { PROFILES, PROFILE_NAMES, type ProfileName } from '../../infra/profiles.js';
+import { PROFILES, PROFILE_NAMES, type ProfileName } from '../../packages/cdk8s-bindy/src/index.js';
 import { KINDS } from '../../src/crds/index.js';
 import { CLUSTER_SCOPED, find, synthAll, synthCharts, type Manifest } from './helpers.js';
 

@@ -10,15 +10,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { KubeClient } from '../../src/kube/api-client.js';
-import { isNotFound, KubeApiError } from '../../src/kube/api-error.js';
+import { KubeApiError } from '../../src/kube/api-error.js';
 import { customResourceDefinitions, resourcePath, type Kind } from '../../src/crds/index.js';
-import { PROFILE_NAMES, PROFILES, type ProfileName } from '../../infra/profiles.js';
+import { PROFILE_NAMES, PROFILES, type ProfileName } from '../../packages/cdk8s-bindy/src/index.js';
 import { loadKubeconfigFile } from '../../src/kube/kubeconfig.js';
 import { adminClient, loadTestbed } from '../../testbed/state.js';
 import { request } from 'node:https';
 import { CLUSTER_SCOPED, synthAll, type Manifest } from '../infra/helpers.js';
 import { eventually } from '../support/eventually.js';
 import { waitEstablished } from '../../testbed/apply.js';
+import { ensurePrometheusOperatorCrds } from '../support/prometheus-crds.js';
 
 const MANAGER = 'bindy-manifests-test';
 const run = randomBytes(3).toString('hex');
@@ -66,33 +67,9 @@ function isolate(objects: Manifest[], ns: string): Manifest[] {
 }
 
 
-/** Stub Prometheus Operator CRDs, created only where the real ones are not installed. */
-async function ensurePrometheusOperatorCrds(): Promise<void> {
-  for (const [kind, plural] of [['ServiceMonitor', 'servicemonitors'], ['PrometheusRule', 'prometheusrules']] as const) {
-    const name = `${plural}.monitoring.coreos.com`;
-    try {
-      await admin.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      await admin.apply(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`, {
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name },
-        spec: {
-          group: 'monitoring.coreos.com',
-          scope: 'Namespaced',
-          names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-          versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
-        },
-      }, MANAGER);
-    }
-    await waitEstablished(admin, name);
-  }
-}
-
 beforeAll(async () => {
   admin = adminClient();
-  await ensurePrometheusOperatorCrds();
+  await ensurePrometheusOperatorCrds(admin, MANAGER);
   for (const crd of customResourceDefinitions()) {
     await admin.apply(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`, crd, MANAGER);
   }

@@ -1,11 +1,13 @@
 import { Construct } from 'constructs';
+import { IMAGE } from './profiles.js';
 import { k8s } from 'cdk8s-plus-28';
-import { requireInt, requireLabel, requireQuantity, requireSubdomain } from './validation.js';
+import { requireImageRepository, requireImageTag, requireInt, requireLabel, requireOneOf, requireQuantity, requireSubdomain } from './validation.js';
 
 /** ImagePullPolicy is the container image pull policy. */
 export type ImagePullPolicy = 'Always' | 'IfNotPresent' | 'Never';
 /** LogLevel is a pino level accepted by `LOG_LEVEL`. */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 
 /** LeaderElectionProps configures the Lease-based election (SPEC §1, §2). */
 export interface LeaderElectionProps {
@@ -29,9 +31,9 @@ export interface OperatorDeploymentProps {
   readonly namespace: string;
   /** Deployment name and value of the `app` label. @default "bindy" */
   readonly name?: string;
-  /** Image repository. @default "ghcr.io/firestoned/bindy-ts" */
+  /** Image repository, without tag. @default "ghcr.io/firestoned/bindy-ts" */
   readonly imageRepository?: string;
-  /** Image tag; pin a version, not `latest`. @default "0.1.0" */
+  /** Image tag; pin a version, not `latest`. @default - IMAGE.tag, the version this package releases with */
   readonly imageTag?: string;
   /** @default "IfNotPresent" */
   readonly imagePullPolicy?: ImagePullPolicy;
@@ -101,8 +103,9 @@ export class OperatorDeployment extends Construct {
     super(scope, id);
     // Defaults, in the order of the @default docs above.
     const name = props.name ?? 'bindy';
-    const tag = props.imageTag ?? '0.1.0';
-    const image = `${props.imageRepository ?? 'ghcr.io/firestoned/bindy-ts'}:${tag}`;
+    const tag = props.imageTag ?? IMAGE.tag;
+    const repository = props.imageRepository ?? IMAGE.repository;
+    const image = `${repository}:${tag}`;
     const replicas = props.replicas ?? 1;
     const requests = props.requests ?? { cpu: '50m', memory: '64Mi' };
     const limits = props.limits ?? { cpu: '200m', memory: '256Mi' };
@@ -121,7 +124,7 @@ export class OperatorDeployment extends Construct {
     const grace = props.terminationGracePeriodSeconds ?? election.duration + 15;
     const uid = props.runAsUser ?? 10001;
 
-    validate({ ...props, name, replicas, election, metricsPort, healthPort, grace, requests, limits, tag });
+    validate({ ...props, name, replicas, election, metricsPort, healthPort, grace, requests, limits, tag, repository });
 
     this.replicas = replicas;
     const selector = selectorLabels(name);
@@ -260,6 +263,7 @@ interface Resolved extends OperatorDeploymentProps {
   healthPort: number;
   grace: number;
   tag: string;
+  repository: string;
   requests: { cpu: string; memory: string };
   limits: { cpu: string; memory: string };
 }
@@ -275,7 +279,10 @@ function validate(p: Resolved): void {
   requireInt(o, 'metricsPort', p.metricsPort, 1, 65535);
   requireInt(o, 'healthPort', p.healthPort, 1, 65535);
   if (p.metricsPort === p.healthPort) throw new Error(`${o}: metricsPort and healthPort must differ, both are ${p.metricsPort}`);
-  if (p.tag === '' || p.tag === 'latest') throw new Error(`${o}: imageTag must pin a version, got ${JSON.stringify(p.tag)}`);
+  requireImageRepository(o, 'imageRepository', p.repository);
+  requireImageTag(o, 'imageTag', p.tag);
+  requireOneOf(o, 'imagePullPolicy', p.imagePullPolicy ?? 'IfNotPresent', ['Always', 'IfNotPresent', 'Never']);
+  if (p.logLevel !== undefined) requireOneOf(o, 'logLevel', p.logLevel, LOG_LEVELS);
   if (!e.enabled && p.replicas > 1) {
     throw new Error(`${o}: replicas is ${p.replicas} but leaderElection.enabled is false; more than one replica needs leader election`);
   }
