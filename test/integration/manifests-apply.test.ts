@@ -13,9 +13,7 @@ import type { KubeClient } from '../../src/kube/api-client.js';
 import { KubeApiError } from '../../src/kube/api-error.js';
 import { customResourceDefinitions, resourcePath, type Kind } from '../../src/crds/index.js';
 import { PROFILE_NAMES, PROFILES, type ProfileName } from '../../packages/cdk8s-bindy/src/index.js';
-import { loadKubeconfigFile } from '../../src/kube/kubeconfig.js';
-import { adminClient, loadTestbed } from '../../testbed/state.js';
-import { request } from 'node:https';
+import { adminClient } from '../../testbed/state.js';
 import { CLUSTER_SCOPED, synthAll, type Manifest } from '../infra/helpers.js';
 import { eventually } from '../support/eventually.js';
 import { waitEstablished } from '../../testbed/apply.js';
@@ -301,29 +299,7 @@ interface Table {
 
 /** getTable GETs `path` as a meta.k8s.io Table, as kubectl does. */
 function getTable(path: string): Promise<Table> {
-  const c = loadKubeconfigFile(loadTestbed().kubeconfigs.admin);
-  const url = new URL(c.server + path);
-  const token = c.token?.();
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        ca: c.ca,
-        cert: c.cert,
-        key: c.key,
-        rejectUnauthorized: !c.insecureSkipTlsVerify,
-        headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (body += d));
-        res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body) as Table) : reject(new Error(`${res.statusCode}: ${body}`))));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
+  return admin.get<Table>(path, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
 }
 
 describe('printer columns and status writes', () => {

@@ -53,4 +53,5 @@ mkdirSync(lib, { recursive: true });
 await bundle();
 declarations();
 if (!existsSync(join(lib, 'index.d.ts'))) throw new Error('lib/index.d.ts is missing');
-console.log(`built ${lib}: ${readdirSync(lib).length} files`);
+// stderr: `npm pack --json` prints its JSON on stdout.
+process.stderr.write(`built ${lib}: ${readdirSync(lib).length} files\n`);
