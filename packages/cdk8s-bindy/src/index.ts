@@ -12,7 +12,7 @@
  *
  * Invalid props throw at synth time with the construct, the prop and the value in the message.
  */
-export { addBindyCharts, kustomization, CHART_IDS, type BindyCharts, type BindyInstallProps, type ChartId, type LeaseSettings } from './bindy-charts.js';
+export { addBindyCharts, kustomization, CHART_IDS, DIGEST, type ImageDigestPin, type BindyCharts, type BindyInstallProps, type ChartId, type LeaseSettings } from './bindy-charts.js';
 export { PROFILES, PROFILE_NAMES, IMAGE, SPREADS, type ImageSettings, type LeaseTiming, type Profile, type ProfileName, type ResourceList, type Spread } from './profiles.js';
 /** BindyCrds: every bindy CustomResourceDefinition. */
 export { BindyCrds, NO_PRUNE_ANNOTATIONS, type BindyCrdsProps } from './crds.js';
