@@ -5,6 +5,7 @@
  */
 import type { KubeClient } from '../../src/kube/api-client.js';
 import { adminClient, loadTestbed } from '../../testbed/state.js';
+import { eventually } from '../support/eventually.js';
 import { startReplica } from '../support/replica.js';
 import { ReplicaGroup, createNamespace, grantLeaseRole, readLease } from '../support/leader-cluster.js';
 
@@ -44,7 +45,8 @@ describe('leader election as the bindy ServiceAccount', () => {
     // A standby with the same Role sees the holder through its (name-scoped) watch.
     const standby = await group.add('rbac-1');
     await standby.replica.waitForLog('Lease already held by rbac-0', 20_000);
-    expect(await standby.replica.probe('/readyz')).toBe(200);
+    // Ready once its watch is open, which may be a moment after the GET that found the holder.
+    await eventually(async () => expect(await standby.replica.probe('/readyz')).toBe(200), 5_000);
     expect(standby.replica.count((l) => /forbidden/i.test(l.msg))).toBe(0);
   });
 });
