@@ -11,6 +11,7 @@ import { findCondition, patchStatus, setCondition, setFinalizers } from '../kube
 import { INSTANCE_LABEL, instanceNames, MANAGED_BY, ownedObjects, type InstanceSettings } from './bind9-resources.js';
 import type { Caches } from './caches.js';
 import { TerminalError, type ReconcileContext, type ReconcileResult } from './controller.js';
+import { checkInstanceConfig, rolloutState } from './instance-health.js';
 import type { Pusher } from './push.js';
 
 /** FINALIZER guards cleanup the garbage collector cannot do (cross-namespace objects, zones in BIND). */
@@ -45,6 +46,12 @@ export async function reconcileInstance(deps: InstanceReconcilerDeps, key: strin
     instance = await setFinalizers(deps.client, path, instance, [...(instance.metadata.finalizers ?? []), FINALIZER]);
   }
   await ensureSecrets(deps.client, deps.caches, instance);
+  const config = await checkInstanceConfig(instance);
+  if (!config.ok) {
+    // Nothing is written: the pods keep serving with the last config named accepted.
+    await setReady(deps, instance, path, { ok: false, reason: config.reason, message: config.message });
+    return;
+  }
   for (const { plural, apiVersion, object } of ownedObjects(instance, deps.settings)) {
     await ensureObject(deps.client, plural, apiVersion, object);
   }
@@ -148,22 +155,13 @@ async function removeOrphanZones(deps: InstanceReconcilerDeps, instance: Bind9In
 async function updateStatus(deps: InstanceReconcilerDeps, instance: Bind9Instance, path: string): Promise<void> {
   const { namespace } = splitKey(`${instance.metadata.namespace}/${instance.metadata.name}`);
   const deployment = deps.caches.deployments.get(`${namespace}/${instanceNames(instance).deployment}`);
-  const wanted = instance.spec.replicas ?? 1;
-  const ready = deployment?.status?.readyReplicas ?? 0;
-  const ok = ready >= wanted && wanted > 0;
-  const condition = {
-    type: READY,
-    status: ok ? ('True' as const) : ('False' as const),
-    reason: ok ? 'AllReplicasReady' : 'ReplicasNotReady',
-    message: `${ready}/${wanted} named pods ready`,
-    observedGeneration: instance.metadata.generation,
-  };
+  const state = await rolloutState(deps.client, instance, deployment);
+  await setReady(deps, instance, path, state, { replicas: deployment?.status?.replicas ?? 0, readyReplicas: deployment?.status?.readyReplicas ?? 0 });
+}
+
+async function setReady(deps: InstanceReconcilerDeps, instance: Bind9Instance, path: string, v: { ok: boolean; reason: string; message: string }, extra: Record<string, unknown> = {}): Promise<void> {
+  const condition = { type: READY, status: v.ok ? ('True' as const) : ('False' as const), reason: v.reason, message: v.message, observedGeneration: instance.metadata.generation };
   const before = findCondition(instance.status?.conditions, READY);
-  await patchStatus(deps.client, path, instance, {
-    conditions: setCondition(instance.status?.conditions, condition),
-    observedGeneration: instance.metadata.generation,
-    replicas: deployment?.status?.replicas ?? 0,
-    readyReplicas: ready,
-  });
-  if (before?.reason !== condition.reason) deps.events.record(instance, ok ? 'Normal' : 'Warning', condition.reason, condition.message);
+  await patchStatus(deps.client, path, instance, { conditions: setCondition(instance.status?.conditions, condition), observedGeneration: instance.metadata.generation, ...extra });
+  if (before?.reason !== condition.reason) deps.events.record(instance, v.ok ? 'Normal' : 'Warning', condition.reason, condition.message);
 }

@@ -75,20 +75,32 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   const serial = zone.status?.serial ?? 0;
   const results = await deps.pusher.syncZone(agents, zoneName, { name: zoneName, serial, text: renderZone(built.data, serial) }, ctx.log);
   const invalid = [...built.verdicts.values()].filter((v) => !v.ok).length;
-  await report(deps, zone, path, summarize(results, instances.length, serial, invalid), {
+  const verdict = summarize(results, instances.length, serial, invalid);
+  await report(deps, zone, path, verdict, {
     recordCount: built.data.records.length,
     instances: instances.map((i) => `${i.metadata.namespace}/${i.metadata.name}`),
+    pods: results.map((r) => ({ pod: r.pod, ...(r.serial === undefined ? {} : { servedSerial: r.serial }), ...(r.error === undefined ? {} : { error: r.error.slice(0, 500) }) })),
+    ...(verdict.ready ? { syncedSerial: serial } : {}),
   });
+  // A push a pod refused is retried with the controller's backoff (and counted as an error), not at the next resync.
+  if (verdict.reason === 'PushFailed') throw new Error(`zone ${zoneName}: ${verdict.message}`);
   return { requeueAfterMs: deps.resyncMs };
 }
 
+/** summarize is Synced only when every target pod confirmed serving the desired serial. */
 function summarize(results: readonly PodResult[], instanceCount: number, serial: number, invalid: number): Verdict {
   const failed = results.filter((r) => r.error !== undefined);
+  const behind = results.filter((r) => r.error === undefined && r.serial !== serial);
   const note = invalid > 0 ? `; ${invalid} invalid record(s) left out, see their status` : '';
   if (instanceCount === 0) return { ready: false, reason: 'NoInstances', message: 'no Bind9Instance in this namespace matches instanceSelector' };
-  if (failed.length > 0) return { ready: false, reason: 'PushFailed', message: failed.map((f) => `${f.pod}: ${f.error}`).join('; ').slice(0, 900) };
+  if (failed.length > 0) return { ready: false, reason: 'PushFailed', message: failed.map((f) => `${f.pod} serves ${served(f.serial)}: ${f.error}`).join('; ').slice(0, 900) };
   if (results.length === 0) return { ready: false, reason: 'NoReadyPods', message: `serial ${serial} waits for a ready named pod${note}` };
+  if (behind.length > 0) return { ready: false, reason: 'NotServed', message: `serial ${serial} is not served yet: ${behind.map((b) => `${b.pod} serves ${served(b.serial)}`).join('; ')}`.slice(0, 900) };
   return { ready: true, reason: 'Synced', message: `serial ${serial} served by ${results.length} pod(s)${note}` };
+}
+
+function served(serial: number | undefined): string {
+  return serial === undefined ? 'no serial' : `serial ${serial}`;
 }
 
 async function finalize(deps: ZoneReconcilerDeps, zone: DNSZone, path: string, instances: Bind9Instance[], ctx: ReconcileContext): Promise<void> {

@@ -144,9 +144,10 @@ function sharedSignal(parents: AbortSignal[], listeners: number): AbortSignal {
  */
 class ShapeTracker {
   private readonly seen = new Map<string, string>();
+  constructor(private readonly shapeOf: (o: KubeObject) => string = (o) => `${o.metadata.generation}/${o.metadata.deletionTimestamp ?? ''}/${JSON.stringify(o.metadata.labels ?? {})}`) {}
   /** changed records the object's shape and says whether neighbours must be told. */
   changed(type: InformerEventType, key: string, o: KubeObject): boolean {
-    const shape = `${o.metadata.generation}/${o.metadata.deletionTimestamp ?? ''}/${JSON.stringify(o.metadata.labels ?? {})}`;
+    const shape = this.shapeOf(o);
     if (type === 'MODIFIED' && this.seen.get(key) === shape) return false;
     if (type === 'DELETED') this.seen.delete(key);
     else this.seen.set(key, shape);
@@ -157,6 +158,8 @@ class ShapeTracker {
 /** wire maps cache events to the keys whose desired state they change (controllers ignore them while not leading). */
 function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, recordCtls: Map<RecordKind, Controller>): void {
   const shapes = new ShapeTracker();
+  // A zone's records become Ready when its pods confirm a new serial: a status-only change they must hear of.
+  const servedSerials = new ShapeTracker((o) => `${(o as DNSZone).status?.serial}/${(o as DNSZone).status?.syncedSerial}`);
   const zonesSelecting = (ns: string | undefined, labels: Record<string, string> | undefined) => {
     for (const z of caches.zones.list(ns)) if (matchesLabels(z.spec.instanceSelector?.matchLabels, labels)) zoneCtl.enqueue(objectKey(z));
   };
@@ -179,7 +182,11 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
   };
   caches.zones.on((type, z) => {
     zoneCtl.enqueue(objectKey(z));
-    if (!shapes.changed(type, `DNSZone/${objectKey(z)}`, z)) return;
+    const servedChanged = servedSerials.changed(type, `DNSZone/${objectKey(z)}`, z);
+    if (!shapes.changed(type, `DNSZone/${objectKey(z)}`, z)) {
+      if (servedChanged) recordsOf(z);
+      return;
+    }
     const name = normalizeZoneName(z.spec.zoneName ?? '');
     for (const other of caches.zones.list()) if (normalizeZoneName(other.spec.zoneName ?? '') === name) zoneCtl.enqueue(objectKey(other));
     // Records that attached before a selector edit are among the candidates too (the namespace's unreferenced ones).

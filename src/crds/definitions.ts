@@ -167,6 +167,15 @@ export function customResourceDefinitions(): CustomResourceDefinition[] {
         contentHash: { type: 'string' },
         recordCount: { type: 'integer', format: 'int32', minimum: 0 },
         instances: { type: 'array', items: { type: 'string' } },
+        syncedSerial: { type: 'integer', format: 'int64', minimum: 0 },
+        pods: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['pod'],
+            properties: { pod: { type: 'string' }, servedSerial: { type: 'integer', format: 'int64', minimum: 0 }, error: { type: 'string' } },
+          },
+        },
       }),
       [
         col('Zone', 'zoneName'),

@@ -1,5 +1,6 @@
 import { DEFAULTS, type DNSZone, type DnsRecord } from '../crds/types.js';
 import { checkDomainName, checkZoneName, firstFailure, invalid, normalizeZoneName, type Verdict } from './names.js';
+import { checkRecordAlone, checkSoa, checkZoneRecords } from './named-rules.js';
 import { rejectConflicts, toZoneRecord, type RecordSpec, type ZoneRecord } from './records.js';
 import type { ZoneData } from './zone.js';
 
@@ -49,16 +50,22 @@ export function buildZone(zone: DNSZone, records: readonly DnsRecord[]): BuiltZo
   const valid: ZoneRecord[] = [];
   for (const record of records.filter((r) => attaches(zone, r) && !r.metadata.deletionTimestamp)) {
     const result = toZoneRecord(record.kind, record.spec as RecordSpec, zoneName, recordSource(record));
-    if (result.ok) valid.push(result.record);
-    else verdicts.set(recordSource(record), result);
+    // A record named would refuse on its own (check-names, size limits) is left out here.
+    const verdict = result.ok ? checkRecordAlone(result.record, zoneName) : result;
+    if (result.ok && verdict.ok) valid.push(result.record);
+    else verdicts.set(recordSource(record), verdict);
   }
-  const { kept, rejected } = rejectConflicts(valid);
+  const { kept: unconflicted, rejected } = rejectConflicts(valid);
   for (const [source, verdict] of rejected) verdicts.set(source, verdict);
-  for (const r of kept) verdicts.set(r.source, { ok: true });
   const d = DEFAULTS.dnsZone;
   const soa = zone.spec.soaRecord ?? { primaryNs: '', adminEmail: '' };
+  // Rules across records (NS targets, glue, RRset size) run on what is left after conflicts.
+  const judged = checkZoneRecords(unconflicted, zoneName, zone.spec.nameServers?.length ? zone.spec.nameServers : [soa.primaryNs]);
+  for (const [source, verdict] of judged.rejected) verdicts.set(source, verdict);
+  const kept = unconflicted.filter((r) => !judged.rejected.has(r.source));
+  for (const r of kept) verdicts.set(r.source, { ok: true });
   return {
-    zoneVerdict: checkZoneSpec(zone),
+    zoneVerdict: firstFailure(checkZoneSpec(zone), checkSoa(soa.primaryNs, soa.adminEmail), judged.zone),
     verdicts,
     data: {
       zoneName,

@@ -161,7 +161,7 @@ const EXAMPLES: { [K in Kind]: { spec: object; status: object } } = {
       soaRecord: { primaryNs: 'ns', adminEmail: 'a', refresh: 1, retry: 1, expire: 1, negativeTtl: 1 },
       nameServers: ['ns'],
     } satisfies Required<DNSZoneSpec>,
-    status: { ...common, serial: 1, contentHash: 'h', recordCount: 1, instances: ['i'] } satisfies Required<DNSZoneStatus>,
+    status: { ...common, serial: 1, contentHash: 'h', recordCount: 1, instances: ['i'], syncedSerial: 1, pods: [{ pod: 'p', servedSerial: 1, error: 'e' }] } satisfies Required<DNSZoneStatus>,
   },
   ARecord: { spec: { ...base, ipv4Address: '1.2.3.4' } satisfies Required<RecordSpecByKind['ARecord']>, status: recordStatus },
   AAAARecord: { spec: { ...base, ipv6Address: '::1' } satisfies Required<RecordSpecByKind['AAAARecord']>, status: recordStatus },
