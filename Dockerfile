@@ -5,7 +5,7 @@
 #
 #   docker build -t ghcr.io/firestoned/bindy-ts:0.1.0 .
 #
-# The uid/gid 10001 must match `runAsUser` in infra/constructs/operator-deployment.ts
+# The uid/gid 10001 must match `runAsUser` in packages/cdk8s-bindy/src/operator-deployment.ts
 # (test/infra/dockerfile.test.ts checks it); it is numeric so kubelet can verify runAsNonRoot.
 
 ARG NODE_IMAGE=node:20-bookworm-slim

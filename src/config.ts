@@ -26,6 +26,10 @@ export interface Config {
   /** identity is written to the Lease's holderIdentity (POD_NAME, else HOSTNAME). */
   readonly identity: string;
   readonly logLevel: LogLevel;
+  /** logLevelFrom names where logLevel came from (LOG_LEVEL wins over its alias RUST_LOG). */
+  readonly logLevelFrom: 'LOG_LEVEL' | 'RUST_LOG' | 'default';
+  /** ignoredRustLog is RUST_LOG's value when LOG_LEVEL was also set and so won (logged as a warning). */
+  readonly ignoredRustLog?: string;
   /** metricsPort serves /metrics; 0 picks a free port (tests run several replicas on one host). */
   readonly metricsPort: number;
   /** healthPort serves /healthz and /readyz; 0 picks a free port. */
@@ -102,10 +106,50 @@ function dnsName(env: Env, name: string, fallback: string, kind: 'label' | 'subd
   return value;
 }
 
-function logLevel(env: Env): LogLevel {
-  const value = raw(env, 'LOG_LEVEL') ?? 'info';
-  const level = LOG_LEVELS.find((l) => l === value.toLowerCase());
-  if (!level) throw new ConfigError('LOG_LEVEL', value, `must be one of ${LOG_LEVELS.join(', ')}`);
+/**
+ * logLevel reads LOG_LEVEL, else its alias RUST_LOG (SPEC §1), else `info`. Both are validated
+ * when set, so a malformed RUST_LOG is an error even while LOG_LEVEL shadows it.
+ */
+function logLevel(env: Env): Pick<Config, 'logLevel' | 'logLevelFrom' | 'ignoredRustLog'> {
+  const value = raw(env, 'LOG_LEVEL');
+  const level = value === undefined ? undefined : LOG_LEVELS.find((l) => l === value.toLowerCase());
+  if (value !== undefined && !level) throw new ConfigError('LOG_LEVEL', value, `must be one of ${LOG_LEVELS.join(', ')}`);
+  const rust = raw(env, 'RUST_LOG');
+  const rustLevel = rust === undefined ? undefined : rustLogLevel(rust);
+  if (level) return { logLevel: level, logLevelFrom: 'LOG_LEVEL', ignoredRustLog: rust };
+  if (rustLevel) return { logLevel: rustLevel, logLevelFrom: 'RUST_LOG' };
+  return { logLevel: 'info', logLevelFrom: 'default' };
+}
+
+/** RUST_LEVELS maps env_logger's level names (plus pino's own) to pino levels. */
+const RUST_LEVELS: Readonly<Record<string, LogLevel>> = {
+  off: 'silent',
+  ...Object.fromEntries(LOG_LEVELS.map((l) => [l, l])),
+};
+
+const RUST_LOG_RULE =
+  'must be a level (error, warn, info, debug, trace, off) or env_logger directives that set one for bindy, e.g. "bindy=debug" or "info,kube=debug"';
+
+/**
+ * rustLogLevel reads the seed guide's RUST_LOG: a bare level, or env_logger's comma-separated
+ * directives, of which only a bare level (the default) and `bindy` / `bindy::…` targets apply
+ * here (other targets name Rust crates Bindy-TS does not have). The most specific applies:
+ * `bindy=…` over the bare level. A value that sets no level for bindy is rejected rather than
+ * silently meaning `info`.
+ */
+function rustLogLevel(value: string): LogLevel {
+  let global: LogLevel | undefined;
+  let bindy: LogLevel | undefined;
+  for (const directive of value.split(',').map((d) => d.trim()).filter((d) => d !== '')) {
+    const match = /^(?:([A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*)=)?([A-Za-z]+)$/.exec(directive);
+    const level = match ? RUST_LEVELS[match[2]!.toLowerCase()] : undefined;
+    if (!match || !level) throw new ConfigError('RUST_LOG', value, RUST_LOG_RULE);
+    const target = match[1];
+    if (target === undefined) global = level;
+    else if (target === 'bindy' || target.startsWith('bindy::')) bindy = level;
+  }
+  const level = bindy ?? global;
+  if (!level) throw new ConfigError('RUST_LOG', value, RUST_LOG_RULE);
   return level;
 }
 
@@ -157,7 +201,7 @@ export function parseConfig(env: Env): Config {
     leaseNamespace: dnsName(env, 'LEASE_NAMESPACE', 'dns-system', 'label'),
     ...timing(env),
     identity,
-    logLevel: logLevel(env),
+    ...logLevel(env),
     metricsPort,
     healthPort,
     leadershipProbe: probe(env),

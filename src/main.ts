@@ -6,7 +6,7 @@
 import { createControllers } from './controllers/manager.js';
 import { ConfigError, loggableConfig, parseConfig, type Config } from './config.js';
 import { KubeClient } from './kube/api-client.js';
-import { loadKubeConnection } from './kube/kubeconfig.js';
+import { loadKubeConnection, type KubeConnection } from './kube/kubeconfig.js';
 import { KubeLeaseLock } from './leader/lease-lock.js';
 import { startHealthServer, startMetricsServer, type HttpServer } from './observability/health.js';
 import { createLogger, type Logger } from './observability/log.js';
@@ -46,12 +46,15 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   log.info({ config: loggableConfig(config) }, 'Starting bindy operator');
+  if (config.ignoredRustLog !== undefined) {
+    log.warn({ logLevel: config.logLevel, RUST_LOG: config.ignoredRustLog }, 'RUST_LOG is ignored because LOG_LEVEL is set (LOG_LEVEL wins)');
+  }
   installCrashHandlers(log);
   const metrics = new OperatorMetrics();
   const shutdown = new AbortController();
   onSignals(log, shutdown);
 
-  const connection = loadKubeConnection(process.env);
+  const connection = await connectOrExit(log);
   const client = new KubeClient(connection, { userAgent: `bindy/${config.identity}`, onRequest: metrics.apiRequestCounter('controllers') });
   // The Lease gets its own connection and a short per-request timeout so a renewal never waits
   // behind reconcile traffic and a dead link is noticed well inside the renew deadline.
@@ -75,6 +78,25 @@ async function main(): Promise<void> {
   client.close();
   leaseClient.close();
   log.info('Shutdown complete');
+}
+
+/**
+ * connectOrExit loads the kubeconfig / in-cluster identity and authenticates once before anything
+ * starts: a missing kubeconfig or a failing exec plugin ends the process with one clear line and
+ * exit 1, instead of every component retrying and logging stack traces in a loop.
+ */
+async function connectOrExit(log: Logger): Promise<KubeConnection> {
+  let connection: KubeConnection | undefined;
+  try {
+    connection = loadKubeConnection(process.env);
+    await connection.credentials.get();
+    log.info({ server: connection.server, auth: connection.credentials.method }, 'Kubernetes API credentials loaded');
+    return connection;
+  } catch (err) {
+    const reason = (err as Error).message;
+    log.fatal({ server: connection?.server, auth: connection?.credentials.method, reason }, `Cannot authenticate to the Kubernetes API: ${reason}`);
+    process.exit(1);
+  }
 }
 
 function onSignals(log: Logger, shutdown: AbortController): void {

@@ -12,8 +12,10 @@ export interface BindControl {
   serve(zone: string, file: string, known: boolean): Promise<void>;
   /** remove makes named stop serving a zone; a zone named does not know is not an error. */
   remove(zone: string): Promise<void>;
-  /** check validates zone text with named's own parser and returns the serial it loaded. */
+  /** check validates zone text as strictly as named loads it and returns the serial it read. */
   check(zone: string, file: string): Promise<number>;
+  /** loadedSerial is the serial named serves for `zone` now; undefined when it serves none. */
+  loadedSerial(zone: string): Promise<number | undefined>;
 }
 
 /** RndcOptions locate named's control channel. */
@@ -29,6 +31,22 @@ export class ZoneCheckError extends Error {
   override readonly name = 'ZoneCheckError';
 }
 
+/** NamedUnreachableError means named's control channel did not answer: nothing was judged. */
+export class NamedUnreachableError extends Error {
+  override readonly name = 'NamedUnreachableError';
+}
+
+/**
+ * CHECKZONE_ARGS make named-checkzone as strict as named's own load of a primary zone. named's
+ * defaults fail a primary zone on bad host names (check-names primary fail), while
+ * named-checkzone only warns unless told (-k): without -k fail, an owner such as "my_host" with
+ * an A record passes the check and then named refuses the reload. The other checks (-i full
+ * integrity: NS/MX/SRV targets, NS without address, NS to a CNAME) already fail by default.
+ */
+export const CHECKZONE_ARGS = ['-k', 'fail', '-i', 'full'] as const;
+
+const UNREACHABLE = /connect failed|connection refused|timed out|end of file|network unreachable/i;
+
 /** RndcControl drives named through rndc and validates with named-checkzone. */
 export class RndcControl implements BindControl {
   constructor(private readonly options: RndcOptions) {}
@@ -42,20 +60,31 @@ export class RndcControl implements BindControl {
     const first = await this.rndc(known ? reload : add);
     if (first.ok) return;
     const wrongBelief = known ? /not found/i.test(first.output) : /already exists/i.test(first.output);
-    if (!wrongBelief) throw new Error(`rndc ${(known ? reload : add).slice(0, 2).join(' ')}: ${first.output}`);
+    if (!wrongBelief) throw failure(`rndc ${(known ? reload : add).slice(0, 2).join(' ')}`, first.output);
     const second = await this.rndc(known ? add : reload);
-    if (!second.ok) throw new Error(`rndc ${(known ? add : reload).slice(0, 2).join(' ')}: ${second.output}`);
+    if (!second.ok) throw failure(`rndc ${(known ? add : reload).slice(0, 2).join(' ')}`, second.output);
+  }
+
+  async loadedSerial(zone: string): Promise<number | undefined> {
+    const status = await this.rndc(['zonestatus', zone]);
+    if (!status.ok) {
+      if (/not found|not loaded/i.test(status.output)) return undefined;
+      throw failure(`rndc zonestatus ${zone}`, status.output);
+    }
+    const m = /^serial: (\d+)$/m.exec(status.output);
+    if (!m) throw new Error(`rndc zonestatus ${zone}: no serial in ${JSON.stringify(status.output.slice(0, 200))}`);
+    return Number(m[1]);
   }
 
   async remove(zone: string): Promise<void> {
     const del = await this.rndc(['delzone', zone]);
-    if (!del.ok && !/not found/i.test(del.output)) throw new Error(`rndc delzone ${zone}: ${del.output}`);
+    if (!del.ok && !/not found/i.test(del.output)) throw failure(`rndc delzone ${zone}`, del.output);
   }
 
   async check(zone: string, file: string): Promise<number> {
     let stdout: string;
     try {
-      ({ stdout } = await run('named-checkzone', [zone, file], { timeout: this.options.timeoutMs ?? 10_000 }));
+      ({ stdout } = await run('named-checkzone', [...CHECKZONE_ARGS, zone, file], { timeout: this.options.timeoutMs ?? 10_000 }));
     } catch (err) {
       const out = `${(err as { stdout?: string }).stdout ?? ''}${(err as { stderr?: string }).stderr ?? ''}`.trim();
       throw new ZoneCheckError(`named-checkzone rejected ${zone}: ${out.replace(/\s*\n\s*/g, '; ') || (err as Error).message}`);
@@ -74,4 +103,9 @@ export class RndcControl implements BindControl {
       return { ok: false, output: `${(err as { stdout?: string }).stdout ?? ''}${(err as { stderr?: string }).stderr ?? ''}`.trim() || (err as Error).message };
     }
   }
+}
+
+/** failure tells a named that did not answer from a named that refused. */
+function failure(what: string, output: string): Error {
+  return UNREACHABLE.test(output) ? new NamedUnreachableError(`${what}: ${output}`) : new Error(`${what}: ${output}`);
 }

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import type { Epoch } from './epoch.js';
 import type { ZoneInfo } from './zones.js';
 
@@ -10,7 +10,7 @@ export class StaleEpochError extends Error {
   override readonly name = 'StaleEpochError';
 }
 
-/** AgentError is any other failed agent call; `status` 0 means no answer. */
+/** AgentError is any other failed agent call; `status` 0 means no (usable) answer. */
 export class AgentError extends Error {
   override readonly name = 'AgentError';
   constructor(
@@ -21,31 +21,66 @@ export class AgentError extends Error {
   }
 }
 
-/** AgentClient talks to one pod's agent. */
+/** AgentLimits bound what one agent call may cost the operator. */
+export interface AgentLimits {
+  /** Whole-call deadline, connect to last byte (an agent that trickles bytes cannot hold a worker). @default 30000 */
+  readonly totalMs?: number;
+  /** Longest silence on the socket. @default 10000 */
+  readonly idleMs?: number;
+  /** Largest answer read; a longer one fails the call before it is buffered. @default 16 MiB */
+  readonly maxResponseBytes?: number;
+}
+
+/**
+ * DEFAULT_LIMITS: a PUT waits for named-checkzone, the write and named's confirmed reload (seconds
+ * at most); a zone list is ~40 bytes per zone, so 16 MiB holds 400,000 zones.
+ */
+export const DEFAULT_LIMITS: Required<AgentLimits> = { totalMs: 30_000, idleMs: 10_000, maxResponseBytes: 16 * 1024 * 1024 };
+
+/**
+ * AgentClient talks to one pod's agent. Every call is bounded in time (total and idle) and in
+ * memory (answer size), and every answer is checked for the shape the caller relies on, so a
+ * slow, oversized or garbled agent fails that call with an AgentError and nothing else.
+ */
 export class AgentClient {
+  private readonly limits: Required<AgentLimits>;
+
   constructor(
     private readonly host: string,
     private readonly port: number,
     private readonly token: string,
-    private readonly timeoutMs = 10_000,
-  ) {}
+    limits: AgentLimits = {},
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+  }
 
   get address(): string {
     return `${this.host}:${this.port}`;
   }
 
+  /** list returns the zones the agent's named serves, with the serial named loaded. */
   async list(): Promise<ZoneInfo[]> {
-    const body = (await this.call('GET', '/v1/zones')) as { zones: ZoneInfo[] };
-    return body.zones;
+    const body = await this.call('GET', '/v1/zones');
+    const zones = (body as { zones?: unknown } | null)?.zones;
+    if (!Array.isArray(zones) || !zones.every(isZoneInfo)) throw this.garbled('GET', '/v1/zones', 'no zones list of { name, serial }');
+    return zones;
   }
 
+  /** put sends a zone's full text; the answer is the serial named confirmed it loaded. */
   async put(zone: string, text: string, epoch: Epoch): Promise<ZoneInfo> {
-    return (await this.call('PUT', `/v1/zones/${encodeURIComponent(zone)}`, epoch, text)) as ZoneInfo;
+    const path = `/v1/zones/${encodeURIComponent(zone)}`;
+    const body = await this.call('PUT', path, epoch, text);
+    if (!isZoneInfo(body)) throw this.garbled('PUT', path, 'no { name, serial } in the answer');
+    return body;
   }
 
   /** delete removes a zone; a zone the agent does not have counts as deleted. */
   async delete(zone: string, epoch: Epoch): Promise<void> {
     await this.call('DELETE', `/v1/zones/${encodeURIComponent(zone)}`, epoch, undefined, [404]);
+  }
+
+  private garbled(method: string, path: string, what: string): AgentError {
+    return new AgentError(0, `${method} ${this.address}${path}: garbled answer: ${what}`);
   }
 
   private call(method: string, path: string, epoch?: Epoch, body?: string, okStatuses: number[] = []): Promise<unknown> {
@@ -58,25 +93,55 @@ export class AgentClient {
       headers['content-type'] = 'text/plain';
       headers['content-length'] = String(Buffer.byteLength(body));
     }
+    const what = `${method} ${this.address}${path}`;
     return new Promise((resolve, reject) => {
-      const req = request({ host: this.host, port: this.port, method, path, headers, timeout: this.timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+      const fail = (err: Error) => reject(new AgentError(0, `${what}: ${err.message}`));
+      const req = request({ host: this.host, port: this.port, method, path, headers, timeout: this.limits.idleMs }, (res) => {
+        readBounded(res, this.limits.maxResponseBytes).then((text) => {
+          clearTimeout(deadline);
           const status = res.statusCode ?? 0;
           const parsed = parse(text);
           if ((status >= 200 && status < 300) || okStatuses.includes(status)) return resolve(parsed);
-          const message = `${method} ${this.address}${path}: ${status}: ${(parsed as { error?: string })?.error ?? text}`;
+          const message = `${what}: ${status}: ${(parsed as { error?: string } | null)?.error ?? text.slice(0, 500)}`;
           reject(status === 409 ? new StaleEpochError(message) : new AgentError(status, message));
-        });
-        res.on('error', (err) => reject(new AgentError(0, `${method} ${this.address}${path}: ${err.message}`)));
+        }, abort);
       });
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
-      req.on('error', (err) => reject(new AgentError(0, `${method} ${this.address}${path}: ${err.message}`)));
+      // Whatever ends the call first (error, limit, deadline) settles it and frees the socket.
+      const abort = (err: Error) => {
+        clearTimeout(deadline);
+        req.destroy();
+        fail(err);
+      };
+      // The idle timeout alone never fires for an agent that sends a byte every few seconds.
+      const deadline = setTimeout(() => abort(new Error(`no complete answer within ${this.limits.totalMs} ms`)), this.limits.totalMs);
+      req.on('timeout', () => abort(new Error(`no data for ${this.limits.idleMs} ms`)));
+      req.on('error', abort);
       req.end(body);
     });
   }
+}
+
+/** readBounded buffers a response up to `max` bytes; a longer one is refused before it is held. */
+function readBounded(res: IncomingMessage, max: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(res.headers['content-length']);
+    if (Number.isFinite(declared) && declared > max) return reject(new Error(`answer of ${declared} bytes exceeds the ${max}-byte limit`));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) return reject(new Error(`answer exceeds the ${max}-byte limit`));
+      chunks.push(c);
+    });
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+    res.on('aborted', () => reject(new Error('answer cut off')));
+  });
+}
+
+function isZoneInfo(z: unknown): z is ZoneInfo {
+  const o = z as { name?: unknown; serial?: unknown } | null;
+  return typeof o === 'object' && o !== null && typeof o.name === 'string' && Number.isSafeInteger(o.serial);
 }
 
 function parse(text: string): unknown {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { open, readFile, rename } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeDurably } from './durable.js';
 
 /** Epoch identifies a term of leadership: the Lease holder and leaseTransitions when it acquired. */
 export interface Epoch {
@@ -81,25 +81,5 @@ export class EpochFile {
   async save(epoch: StoredEpoch): Promise<void> {
     const doc = { holder: epoch.holder, transitions: epoch.transitions, leaseUid: epoch.leaseUid, sha256: checksum(epoch) };
     await writeDurably(this.path, `${JSON.stringify(doc)}\n`);
-  }
-}
-
-/** writeDurably writes a file atomically: readers see the old or the new content, never a mix. */
-export async function writeDurably(path: string, content: string): Promise<void> {
-  const tmp = join(dirname(path), `.${process.pid}.${Date.now()}.tmp`);
-  const file = await open(tmp, 'w', 0o600);
-  try {
-    await file.writeFile(content);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  await rename(tmp, path);
-  // The rename is only durable once the directory itself is synced.
-  const dir = await open(dirname(path), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
   }
 }

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { compareEpochs, CorruptEpochError, formatEpoch, type Epoch, type EpochFile, type StoredEpoch } from './epoch.js';
 
 /** Admission is the answer to "may this epoch write?". */
@@ -22,6 +23,14 @@ export type LeaseReader = () => Promise<LeaseEpoch | undefined>;
  * So a wiped disk, a recreated Lease or a leader frozen for minutes cannot make an agent accept
  * a deposed leader. Refusals are rare (a refused leader deposes itself), so reading the Lease
  * for them costs nothing in the steady state.
+ *
+ * A corrupt epoch file is never read as "no epoch". It is recovered, without a restart, the way
+ * a wiped disk is: by adopting the Lease's current epoch (and rewriting the file). That is safe
+ * because every epoch this agent accepted was the Lease's current one when it was accepted, and
+ * a Lease's transitions only grow, so the Lease's epoch is at least as new as anything the lost
+ * file could have held. While no Lease exists (or it cannot be read) the file's content cannot
+ * be replaced by anything trustworthy, so writes get 503 until the Lease is readable, or until
+ * someone restores or deletes the file.
  */
 export class EpochGuard {
   private known: StoredEpoch | undefined;
@@ -35,6 +44,7 @@ export class EpochGuard {
   constructor(
     private readonly file: EpochFile,
     private readonly readLease: LeaseReader | undefined,
+    private readonly log?: Logger,
   ) {}
 
   /** fencing is false when the guard admits everything (leader election disabled). */
@@ -50,6 +60,7 @@ export class EpochGuard {
     } catch (err) {
       if (!(err instanceof CorruptEpochError)) throw err;
       this.corrupt = err;
+      await this.recover();
       return;
     }
     try {
@@ -68,7 +79,7 @@ export class EpochGuard {
   /** admit checks `requested` and, when it is accepted, has stored it durably before returning. */
   async admit(requested: Epoch): Promise<Admission> {
     if (!this.readLease) return { ok: true };
-    if (this.corrupt) return { ok: false, status: 503, message: this.corrupt.message };
+    if (this.corrupt && !(await this.recover())) return { ok: false, status: 503, message: this.corrupt.message };
     if (this.known && compareEpochs(requested, this.known) === 'same') return { ok: true };
     let lease: LeaseEpoch | undefined;
     try {
@@ -83,6 +94,33 @@ export class EpochGuard {
     }
     if (this.supersedes(lease)) await this.remember(lease, lease.uid);
     return this.refuse(requested, this.known ?? lease);
+  }
+
+  /**
+   * recover replaces a corrupt epoch file: by the file itself once someone restored or deleted
+   * it, else by the Lease's current epoch. False while neither is possible.
+   */
+  private async recover(): Promise<boolean> {
+    try {
+      this.known = await this.file.load();
+      this.corrupt = undefined;
+      // Restored by hand, or deleted (then the next admission relearns the epoch from the Lease).
+      this.log?.warn({ epoch: formatEpoch(this.known) }, this.known ? 'Epoch file restored; fencing resumes from it' : 'Corrupt epoch file was deleted; relearning the epoch from the Lease');
+      return true;
+    } catch (err) {
+      if (!(err instanceof CorruptEpochError)) throw err;
+    }
+    let lease: LeaseEpoch | undefined;
+    try {
+      lease = await this.readLease?.();
+    } catch {
+      return false;
+    }
+    if (!lease) return false;
+    await this.remember(lease, lease.uid);
+    this.log?.warn({ epoch: formatEpoch(lease), reason: this.corrupt?.message }, 'Corrupt epoch file replaced by the Lease\'s current epoch');
+    this.corrupt = undefined;
+    return true;
   }
 
   /** supersedes: the Lease's epoch replaces the remembered one (newer, or a recreated Lease). */

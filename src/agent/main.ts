@@ -9,7 +9,8 @@ import { RndcControl, type BindControl, type RndcOptions } from './bind.js';
 import { EpochFile } from './epoch.js';
 import { EpochGuard, type LeaseReader } from './fence.js';
 import { AgentApi } from './server.js';
-import { ZoneFiles } from './zones.js';
+import { ZoneFiles, type ZoneFilesOptions } from './zones.js';
+import { removeLeftovers } from './durable.js';
 
 /** AgentConfig is everything one agent needs; the CLI builds it from the environment. */
 export interface AgentConfig {
@@ -25,6 +26,7 @@ export interface AgentConfig {
   readonly log: Logger;
   /** Replaces rndc (tests). */
   readonly bind?: BindControl;
+  readonly zoneOptions?: ZoneFilesOptions;
 }
 
 /** RunningAgent is a started agent. */
@@ -62,10 +64,14 @@ export async function runAgent(config: AgentConfig): Promise<RunningAgent> {
   // Present at 0 from the start, so increase() in alerts sees the first refusal.
   fencedWrites.inc({ component: 'agent' }, 0);
   const readLease: LeaseReader | undefined = config.lease ? leaseReader(config.lease.client, config.lease.namespace, config.lease.name) : undefined;
-  const guard = new EpochGuard(new EpochFile(join(config.dataDir, 'epoch.json')), readLease);
+  // Scratch files of a crashed agent (epoch tmp files live next to epoch.json) go before anything reads the directory.
+  const leftovers = await removeLeftovers(config.dataDir);
+  const guard = new EpochGuard(new EpochFile(join(config.dataDir, 'epoch.json')), readLease, log);
   await guard.init();
-  const zones = new ZoneFiles(join(config.dataDir, 'zones'), config.bind ?? new RndcControl(config.rndc));
+  const zones = new ZoneFiles(join(config.dataDir, 'zones'), config.bind ?? new RndcControl(config.rndc), config.zoneOptions);
   const stored = await zones.load();
+  leftovers.push(...stored.leftovers);
+  if (leftovers.length > 0) log.warn({ files: leftovers }, 'Removed scratch files left by an earlier agent');
   const stop = new AbortController();
   void resyncUntilDone(zones, stop.signal, log);
   const api = new AgentApi({ token: config.token, zones, guard, log, registry, fencedWrites });
@@ -75,15 +81,22 @@ export async function runAgent(config: AgentConfig): Promise<RunningAgent> {
     server.listen(config.port, config.listenHost, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  log.info({ host: config.listenHost, port, zones: stored.length, epoch: guard.current ?? null, fencing: guard.fencing }, 'agent started');
+  log.info({ host: config.listenHost, port, zones: stored.zones.length, epoch: guard.current ?? null, fencing: guard.fencing }, 'agent started');
   if (!guard.fencing) log.warn('Leader election is disabled: writes are not fenced by epoch; run a single operator replica');
   return { port, registry, close: () => closeAll(server, stop) };
 }
 
+/**
+ * resyncUntilDone re-adds the stored zones to named. A zone named refuses is skipped with a
+ * warning (and listed as failed in GET /v1/zones, so the operator re-pushes it); only an
+ * unreachable named (still starting) makes it wait and go on with the zones left.
+ */
 async function resyncUntilDone(zones: ZoneFiles, signal: AbortSignal, log: Logger): Promise<void> {
   for (let delay = 200; !signal.aborted; delay = Math.min(delay * 2, 5_000)) {
     try {
-      await zones.resync();
+      const refused = await zones.resync();
+      for (const f of refused) log.warn({ zone: f.name, err: f.error }, 'Stored zone refused by named at resync; the operator\'s next push replaces it');
+      log.info({ served: zones.list().length, refused: refused.length }, 'resync done');
       return;
     } catch (err) {
       log.debug({ err }, 'named not ready for resync yet');

@@ -2,15 +2,18 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Counter, Registry } from 'prom-client';
-import { ZoneCheckError } from './bind.js';
+import { NamedUnreachableError, ZoneCheckError } from './bind.js';
 import { formatEpoch, type Epoch } from './epoch.js';
 import type { EpochGuard } from './fence.js';
-import { BadZoneNameError, type CheckedZone, type ZoneFiles } from './zones.js';
+import { BadZoneNameError, ZoneLoadError, type CheckedZone, type ZoneFiles } from './zones.js';
 
 /** EPOCH_HEADERS carry the leader's fencing token on every mutating request. */
 export const EPOCH_HEADERS = { holder: 'x-bindy-epoch-holder', transitions: 'x-bindy-epoch-transitions' } as const;
 
-const MAX_ZONE_BYTES = 8 * 1024 * 1024;
+/** MAX_ZONE_BYTES bounds a PUT body; a larger one is answered 413 without being held. */
+export const MAX_ZONE_BYTES = 8 * 1024 * 1024;
+/** A body this much larger is not worth draining to keep the connection: the socket is closed. */
+const MAX_DRAIN_BYTES = 8 * MAX_ZONE_BYTES;
 
 export interface AgentApiDeps {
   readonly token: () => string;
@@ -33,8 +36,11 @@ export class AgentApi {
 
   handle = (req: IncomingMessage, res: ServerResponse): void => {
     this.route(req, res).catch((err: unknown) => {
+      const status = err instanceof NamedUnreachableError ? 503 : 500;
       this.deps.log.error({ err, method: req.method, url: req.url }, 'agent request failed');
-      reply(res, 500, { error: (err as Error).message });
+      // An answer already under way cannot be replaced; cutting it tells the caller it failed.
+      if (res.headersSent) res.destroy();
+      else reply(res, status, { error: (err as Error).message });
     });
   };
 
@@ -48,14 +54,20 @@ export class AgentApi {
     }
     if (!this.authorized(req)) return reply(res, 401, { error: 'missing or wrong bearer token' });
     if (req.method === 'GET' && url.pathname === '/v1/zones') {
-      return reply(res, 200, { zones: this.deps.zones.list(), epoch: this.deps.guard.current ?? null });
+      return reply(res, 200, { zones: this.deps.zones.list(), failed: this.deps.zones.failed(), epoch: this.deps.guard.current ?? null });
     }
     const m = /^\/v1\/zones\/([^/]+)$/.exec(url.pathname);
     if (!m || (req.method !== 'PUT' && req.method !== 'DELETE')) return reply(res, 404, { error: `no route ${req.method} ${url.pathname}` });
-    const zone = decodeURIComponent(m[1] ?? '');
+    const zone = decodePath(m[1] ?? '');
+    if (zone === undefined) return reply(res, 400, { error: `malformed percent-encoding in ${JSON.stringify(url.pathname)}` });
+    let body: string | undefined;
+    if (req.method === 'PUT') {
+      body = await readBody(req);
+      if (body === undefined) return reply(res, 413, { error: `zone text larger than ${MAX_ZONE_BYTES} bytes` });
+    }
     // Validation (a named-checkzone run) changes nothing, so it starts before the queue and overlaps
     // other writes; only epoch admission and the write itself run one at a time.
-    const checked = req.method === 'PUT' ? settle(this.deps.zones.check(zone, await readBody(req))) : undefined;
+    const checked = body === undefined ? undefined : settle(this.deps.zones.check(zone, body));
     await this.exclusive(() => this.mutate(req, res, zone, checked));
   }
 
@@ -81,7 +93,7 @@ export class AgentApi {
       const existed = await this.deps.zones.remove(zone);
       return reply(res, existed ? 200 : 404, { name: zone, deleted: existed });
     } catch (err) {
-      if (err instanceof ZoneCheckError || err instanceof BadZoneNameError) return reply(res, 422, { error: err.message });
+      if (err instanceof ZoneCheckError || err instanceof ZoneLoadError || err instanceof BadZoneNameError) return reply(res, 422, { error: err.message });
       throw err;
     }
   }
@@ -119,15 +131,33 @@ function epochOf(req: IncomingMessage): Epoch | string {
   return { holder, transitions: Number(transitions) };
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_ZONE_BYTES) throw new Error(`zone text larger than ${MAX_ZONE_BYTES} bytes`);
-    chunks.push(chunk);
+/** decodePath decodes one path segment; undefined for malformed percent-encoding such as "%zz". */
+function decodePath(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
   }
-  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * readBody returns the body, or undefined when it exceeds MAX_ZONE_BYTES. An oversized body is
+ * read to its end and dropped (not held), so the 413 arrives on a connection the caller can keep
+ * using; past MAX_DRAIN_BYTES the socket is closed instead.
+ */
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_ZONE_BYTES) chunks.push(chunk);
+      else chunks.length = 0;
+      if (size > MAX_DRAIN_BYTES) req.destroy(new Error(`request body larger than ${MAX_DRAIN_BYTES} bytes`));
+    });
+    req.on('end', () => resolve(size > MAX_ZONE_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkZoneName, normalizeZoneName } from '../dns/names.js';
 import { soaSerial } from '../dns/zone.js';
-import type { BindControl } from './bind.js';
-import { writeDurably } from './epoch.js';
+import { NamedUnreachableError, type BindControl } from './bind.js';
+import { removeLeftovers, scratchPath, writeDurably } from './durable.js';
 
 /** CheckedZone is zone text that named-checkzone accepted, with the serial it read. */
 export interface CheckedZone {
@@ -13,50 +12,98 @@ export interface CheckedZone {
   readonly serial: number;
 }
 
-/** ZoneInfo is what the agent reports per zone. */
+/** ZoneInfo is what the agent reports per zone: the serial named confirmed it serves. */
 export interface ZoneInfo {
   readonly name: string;
   readonly serial: number;
 }
 
+/** ZoneFailure is a stored zone named refused to load (at resync); it is not reported as served. */
+export interface ZoneFailure {
+  readonly name: string;
+  readonly error: string;
+}
+
+/** ZoneLoadError: named did not load what it was given; it keeps serving what it had. */
+export class ZoneLoadError extends Error {
+  override readonly name = 'ZoneLoadError';
+}
+
+/** ZoneFilesOptions tune how long the agent waits for named to confirm a load. */
+export interface ZoneFilesOptions {
+  /** How long named may take to load a reloaded zone before the push counts as refused. @default 3000 */
+  readonly confirmMs?: number;
+}
+
 /**
  * ZoneFiles keeps one file per zone under `dir` and makes named serve exactly those files.
- * A zone file is validated in a scratch file first and replaced atomically, so named never
- * sees a half-written or invalid zone.
+ * A zone file is validated in a scratch file first and replaced atomically; after each load the
+ * serial named actually serves is read back (rndc zonestatus), and only that is reported. A load
+ * named refuses is an error, and the previous file is put back, so the disk, the report and
+ * named agree. Writes of one zone never interleave (the resync and API writes share one chain).
  */
 export class ZoneFiles {
-  private readonly serials = new Map<string, number>();
+  /** Zones named confirmed serving, with the serial it loaded. */
+  private readonly served = new Map<string, number>();
+  /** Zones on disk not yet confirmed since this agent started (the resync works through them). */
+  private readonly stored = new Set<string>();
+  private readonly failures = new Map<string, string>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly confirmMs: number;
 
   constructor(
     private readonly dir: string,
     private readonly bind: BindControl,
-  ) {}
+    options: ZoneFilesOptions = {},
+  ) {
+    this.confirmMs = options.confirmMs ?? 3_000;
+  }
 
-  /** load reads the zones already on disk (a restarted agent keeps serving them). */
-  async load(): Promise<string[]> {
+  /** load finds the zones on disk (a restarted agent serves them again) and removes scratch files a crash left. */
+  async load(): Promise<{ zones: string[]; leftovers: string[] }> {
     await mkdir(this.dir, { recursive: true });
+    const leftovers = await removeLeftovers(this.dir);
     for (const entry of await readdir(this.dir)) {
-      if (!entry.endsWith('.zone')) continue;
-      const serial = soaSerial(await readFile(join(this.dir, entry), 'utf8'));
-      if (serial !== undefined) this.serials.set(entry.slice(0, -'.zone'.length), serial);
+      if (entry.endsWith('.zone')) this.stored.add(entry.slice(0, -'.zone'.length));
     }
-    return [...this.serials.keys()];
+    return { zones: [...this.stored], leftovers };
   }
 
-  /** resync asks named to serve every stored zone (after named restarted without them). */
-  async resync(): Promise<void> {
-    for (const zone of this.serials.keys()) await this.bind.serve(zone, this.pathOf(zone), false);
+  /**
+   * resync makes named serve every stored zone not yet confirmed. A zone named refuses is
+   * recorded (see failed()) and skipped; only an unreachable named stops the pass (it throws, and
+   * the caller retries later with what is left).
+   */
+  async resync(): Promise<ZoneFailure[]> {
+    const refused: ZoneFailure[] = [];
+    for (const zone of [...this.stored]) {
+      try {
+        await this.exclusive(() => this.resyncOne(zone));
+      } catch (err) {
+        if (err instanceof NamedUnreachableError) throw err;
+        this.failures.set(zone, (err as Error).message);
+        refused.push({ name: zone, error: (err as Error).message });
+      }
+      this.stored.delete(zone);
+    }
+    return refused;
   }
 
+  /** list reports the zones named serves, with the serial it loaded. */
   list(): ZoneInfo[] {
-    return [...this.serials].map(([name, serial]) => ({ name, serial })).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.served].map(([name, serial]) => ({ name, serial })).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** failed lists stored zones named refused at resync and nobody has fixed since. */
+  failed(): ZoneFailure[] {
+    return [...this.failures].map(([name, error]) => ({ name, error })).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   has(zone: string): boolean {
-    return this.serials.has(normalizeZoneName(zone));
+    return this.served.has(normalizeZoneName(zone));
   }
 
-  /** put validates, stores and serves a zone; throws ZoneCheckError for text named refuses. */
+  /** put validates, stores and serves a zone; throws ZoneCheckError or ZoneLoadError for text named refuses. */
   async put(zoneName: string, text: string): Promise<ZoneInfo> {
     return this.store(await this.check(zoneName, text));
   }
@@ -67,32 +114,89 @@ export class ZoneFiles {
    */
   async check(zoneName: string, text: string): Promise<CheckedZone> {
     const zone = safeZone(zoneName);
-    const scratch = join(this.dir, `.check-${zone}-${randomUUID()}`);
-    await writeFile(scratch, text);
+    const scratch = scratchPath(this.dir, 'check', zone);
     try {
+      // A scratch file needs no durability: a crash only leaves it for removeLeftovers.
+      await writeFile(scratch, text);
       return { zone, text, serial: await this.bind.check(zone, scratch) };
     } finally {
       await rm(scratch, { force: true });
     }
   }
 
-  /** store replaces a checked zone's file atomically and makes named serve it. */
-  async store(checked: CheckedZone): Promise<ZoneInfo> {
-    const { zone, text, serial } = checked;
-    await writeDurably(this.pathOf(zone), text);
-    await this.bind.serve(zone, this.pathOf(zone), this.serials.has(zone));
-    this.serials.set(zone, serial);
-    return { name: zone, serial };
+  /** store replaces a checked zone's file atomically, makes named load it, and confirms the serial named serves. */
+  store(checked: CheckedZone): Promise<ZoneInfo> {
+    return this.exclusive(async () => {
+      const { zone, text, serial } = checked;
+      const previous = await readFile(this.pathOf(zone), 'utf8').catch(() => undefined);
+      await writeDurably(this.pathOf(zone), text);
+      try {
+        await this.bind.serve(zone, this.pathOf(zone), this.served.has(zone) || this.stored.has(zone));
+        await this.confirm(zone, serial);
+      } catch (err) {
+        await this.restore(zone, previous);
+        throw err instanceof NamedUnreachableError || err instanceof ZoneLoadError ? err : new ZoneLoadError((err as Error).message, { cause: err });
+      }
+      this.failures.delete(zone);
+      this.stored.delete(zone);
+      return { name: zone, serial };
+    });
   }
 
   /** remove stops serving a zone and deletes its file; false when it was not there. */
-  async remove(zoneName: string): Promise<boolean> {
+  remove(zoneName: string): Promise<boolean> {
     const zone = safeZone(zoneName);
-    const existed = this.serials.has(zone);
-    await this.bind.remove(zone);
-    await rm(this.pathOf(zone), { force: true });
-    this.serials.delete(zone);
-    return existed;
+    return this.exclusive(async () => {
+      const existed = this.served.has(zone) || this.stored.has(zone) || this.failures.has(zone);
+      await this.bind.remove(zone);
+      await rm(this.pathOf(zone), { force: true });
+      this.served.delete(zone);
+      this.stored.delete(zone);
+      this.failures.delete(zone);
+      return existed;
+    });
+  }
+
+  private async resyncOne(zone: string): Promise<void> {
+    if (this.served.has(zone)) return; // an API write got there first
+    const text = await readFile(this.pathOf(zone), 'utf8');
+    const serial = soaSerial(text);
+    if (serial === undefined) throw new ZoneLoadError(`stored zone file ${this.pathOf(zone)} has no SOA serial`);
+    await this.bind.serve(zone, this.pathOf(zone), false);
+    await this.confirm(zone, serial);
+    this.failures.delete(zone);
+  }
+
+  /**
+   * confirm waits until named serves `serial` (a reload is queued, not done, when rndc returns)
+   * and records what it serves either way; a different serial at the deadline means named
+   * refused the file.
+   */
+  private async confirm(zone: string, serial: number): Promise<void> {
+    const deadline = Date.now() + this.confirmMs;
+    for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+      const loaded = await this.bind.loadedSerial(zone);
+      if (loaded === undefined) this.served.delete(zone);
+      else this.served.set(zone, loaded);
+      if (loaded === serial) return;
+      if (Date.now() >= deadline) {
+        const now = loaded === undefined ? 'does not serve the zone' : `still serves serial ${loaded}`;
+        throw new ZoneLoadError(`named did not load serial ${serial} of ${zone} within ${this.confirmMs} ms and ${now}; its log says why (e.g. check-names, out of space)`);
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+
+  /** restore puts back the file named still serves (or none), so a restart loads what was confirmed. */
+  private async restore(zone: string, previous: string | undefined): Promise<void> {
+    if (previous !== undefined) await writeDurably(this.pathOf(zone), previous);
+    else await rm(this.pathOf(zone), { force: true });
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(fn, fn);
+    this.chain = next.catch(() => undefined);
+    return next;
   }
 
   private pathOf(zone: string): string {

@@ -8,8 +8,9 @@ import type { EventRecorder } from '../kube/events.js';
 import { ownerReferenceTo, resourcePath, splitKey, type KubeObject } from '../kube/objects.js';
 import { findCondition, patchStatus, setCondition, setFinalizers } from '../kube/status.js';
 import { INSTANCE_LABEL, instanceNames, MANAGED_BY, ownedObjects, type InstanceSettings } from './bind9-resources.js';
-import type { Caches } from './caches.js';
+import type { Caches, Deployment } from './caches.js';
 import { TerminalError, type ReconcileContext, type ReconcileResult } from './controller.js';
+import { checkInstanceConfig, rolloutState } from './instance-health.js';
 import type { Pusher } from './push.js';
 import { servesZone } from './selection.js';
 import { unsupportedInstanceFields, unsupportedMessage } from './unsupported.js';
@@ -46,6 +47,12 @@ export async function reconcileInstance(deps: InstanceReconcilerDeps, key: strin
     instance = await setFinalizers(deps.client, path, instance, [...(instance.metadata.finalizers ?? []), FINALIZER]);
   }
   await ensureSecrets(deps.client, deps.caches, instance);
+  const config = await checkInstanceConfig(instance);
+  if (!config.ok) {
+    // Nothing is written: the pods keep serving with the last config named accepted.
+    await setReady(deps, instance, path, { ok: false, reason: config.reason, message: config.message });
+    return;
+  }
   for (const { plural, apiVersion, object } of ownedObjects(instance, deps.settings)) {
     await ensureObject(deps.client, plural, apiVersion, object);
   }
@@ -164,31 +171,30 @@ function clusterOf(caches: Caches, instance: Bind9Instance): Bind9InstanceStatus
   return undefined;
 }
 
-function instanceVerdict(instance: Bind9Instance, ready: number, wanted: number) {
+/** instanceState is Unsupported for fields Bindy-TS cannot honour, else the rollout's own verdict. */
+async function instanceState(deps: InstanceReconcilerDeps, instance: Bind9Instance, deployment: Deployment | undefined) {
   const unsupported = unsupportedInstanceFields(instance);
   if (unsupported.length > 0) return { ok: false, reason: 'Unsupported', message: unsupportedMessage(unsupported) };
-  const ok = ready >= wanted && wanted > 0;
-  return { ok, reason: ok ? 'AllReplicasReady' : 'ReplicasNotReady', message: `${ready}/${wanted} named pods ready` };
+  return rolloutState(deps.client, instance, deployment);
 }
 
 async function updateStatus(deps: InstanceReconcilerDeps, instance: Bind9Instance, path: string): Promise<void> {
   const { namespace } = splitKey(`${instance.metadata.namespace}/${instance.metadata.name}`);
   const deployment = deps.caches.deployments.get(`${namespace}/${instanceNames(instance).deployment}`);
-  const wanted = instance.spec.replicas ?? 1;
-  const ready = deployment?.status?.readyReplicas ?? 0;
-  const v = instanceVerdict(instance, ready, wanted);
-  const condition = { type: READY, status: v.ok ? ('True' as const) : ('False' as const), reason: v.reason, message: v.message, observedGeneration: instance.metadata.generation };
-  const before = findCondition(instance.status?.conditions, READY);
   const zones = zonesOf(deps.caches, instance);
   const cluster = clusterOf(deps.caches, instance);
-  await patchStatus(deps.client, path, instance, {
-    conditions: setCondition(instance.status?.conditions, condition),
-    observedGeneration: instance.metadata.generation,
+  await setReady(deps, instance, path, await instanceState(deps, instance, deployment), {
     zones,
     zonesCount: zones.length,
     ...(cluster ? { clusterRef: cluster } : {}),
     replicas: deployment?.status?.replicas ?? 0,
-    readyReplicas: ready,
+    readyReplicas: deployment?.status?.readyReplicas ?? 0,
   });
+}
+
+async function setReady(deps: InstanceReconcilerDeps, instance: Bind9Instance, path: string, v: { ok: boolean; reason: string; message: string }, extra: Record<string, unknown> = {}): Promise<void> {
+  const condition = { type: READY, status: v.ok ? ('True' as const) : ('False' as const), reason: v.reason, message: v.message, observedGeneration: instance.metadata.generation };
+  const before = findCondition(instance.status?.conditions, READY);
+  await patchStatus(deps.client, path, instance, { conditions: setCondition(instance.status?.conditions, condition), observedGeneration: instance.metadata.generation, ...extra });
   if (before?.reason !== condition.reason) deps.events.record(instance, v.ok ? 'Normal' : 'Warning', condition.reason, condition.message);
 }

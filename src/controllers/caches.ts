@@ -12,7 +12,7 @@ export interface EndpointSlice extends KubeObject {
 /** Deployment is the part of apps/v1 Deployment the instance status reads. */
 export interface Deployment extends KubeObject {
   spec?: { replicas?: number };
-  status?: { replicas?: number; readyReplicas?: number; observedGeneration?: number };
+  status?: { replicas?: number; readyReplicas?: number; updatedReplicas?: number; observedGeneration?: number };
 }
 
 /** Secret is a core/v1 Secret (only bindy's own, by label, are cached). */

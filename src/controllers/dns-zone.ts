@@ -76,12 +76,18 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   const serial = zone.status?.serial ?? 0;
   const results = await deps.pusher.syncZone(agents, zoneName, { name: zoneName, serial, text: renderZone(built.data, serial) }, ctx.log);
   const invalid = [...built.verdicts.values()].filter((v) => !v.ok).length;
-  const pushed = results.some((r) => r.error !== undefined) ? 'Failed' : 'Configured';
-  await report(deps, zone, path, summarize(results, serial, invalid), {
+  const verdict = summarize(results, serial, invalid);
+  // Configured only once the pods confirmed serving the serial (upstream's Claimed until then).
+  const pushed = verdict.reason === 'PushFailed' ? 'Failed' : verdict.ready ? 'Configured' : 'Claimed';
+  await report(deps, zone, path, verdict, {
     ...recordsStatus(zone, built),
     ...members,
     bind9Instances: [...primaries.map((i) => instanceRef(i, pushed)), ...members.bind9Instances],
+    pods: results.map((r) => ({ pod: r.pod, ...(r.serial === undefined ? {} : { servedSerial: r.serial }), ...(r.error === undefined ? {} : { error: r.error.slice(0, 500) }) })),
+    ...(verdict.ready ? { syncedSerial: serial } : {}),
   });
+  // A push a pod refused is retried with the controller's backoff (and counted as an error), not at the next resync.
+  if (verdict.reason === 'PushFailed') throw new Error(`zone ${zoneName}: ${verdict.message}`);
   return { requeueAfterMs: deps.resyncMs };
 }
 
@@ -98,7 +104,7 @@ function noInstances(zone: DNSZone): Verdict {
 
 const SECONDARY_NOTE = 'secondaries get zones by zone transfer, not implemented by Bindy-TS yet';
 
-function instanceRef(i: Bind9Instance, status: 'Configured' | 'Failed', message?: string) {
+function instanceRef(i: Bind9Instance, status: 'Claimed' | 'Configured' | 'Failed', message?: string) {
   return { apiVersion: API_VERSION, kind: 'Bind9Instance', name: i.metadata.name, namespace: i.metadata.namespace ?? '', status, ...(message ? { message } : {}) };
 }
 
@@ -111,12 +117,19 @@ function recordsStatus(zone: DNSZone, built: BuiltZone) {
   };
 }
 
+/** summarize is Synced only when every target pod confirmed serving the desired serial. */
 function summarize(results: readonly PodResult[], serial: number, invalid: number): Verdict {
   const failed = results.filter((r) => r.error !== undefined);
+  const behind = results.filter((r) => r.error === undefined && r.serial !== serial);
   const note = invalid > 0 ? `; ${invalid} invalid record(s) left out, see their status` : '';
-  if (failed.length > 0) return { ready: false, reason: 'PushFailed', message: failed.map((f) => `${f.pod}: ${f.error}`).join('; ').slice(0, 900) };
+  if (failed.length > 0) return { ready: false, reason: 'PushFailed', message: failed.map((f) => `${f.pod} serves ${served(f.serial)}: ${f.error}`).join('; ').slice(0, 900) };
   if (results.length === 0) return { ready: false, reason: 'NoReadyPods', message: `serial ${serial} waits for a ready named pod${note}` };
+  if (behind.length > 0) return { ready: false, reason: 'NotServed', message: `serial ${serial} is not served yet: ${behind.map((b) => `${b.pod} serves ${served(b.serial)}`).join('; ')}`.slice(0, 900) };
   return { ready: true, reason: 'Synced', message: `serial ${serial} served by ${results.length} pod(s)${note}` };
+}
+
+function served(serial: number | undefined): string {
+  return serial === undefined ? 'no serial' : `serial ${serial}`;
 }
 
 async function finalize(deps: ZoneReconcilerDeps, zone: DNSZone, path: string, instances: Bind9Instance[], ctx: ReconcileContext): Promise<void> {

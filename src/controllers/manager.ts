@@ -156,9 +156,10 @@ function sharedSignal(parents: AbortSignal[], listeners: number): AbortSignal {
  */
 class ShapeTracker {
   private readonly seen = new Map<string, string>();
+  constructor(private readonly shapeOf: (o: KubeObject) => string = (o) => `${o.metadata.generation}/${o.metadata.deletionTimestamp ?? ''}/${JSON.stringify(o.metadata.labels ?? {})}`) {}
   /** changed records the object's shape and says whether neighbours must be told. */
   changed(type: InformerEventType, key: string, o: KubeObject): boolean {
-    const shape = `${o.metadata.generation}/${o.metadata.deletionTimestamp ?? ''}/${JSON.stringify(o.metadata.labels ?? {})}`;
+    const shape = this.shapeOf(o);
     if (type === 'MODIFIED' && this.seen.get(key) === shape) return false;
     if (type === 'DELETED') this.seen.delete(key);
     else this.seen.set(key, shape);
@@ -183,6 +184,8 @@ function wireClusters(caches: Caches, providerCtl: Controller, clusterCtl: Contr
 /** wire maps cache events to the keys whose desired state they change (controllers ignore them while not leading). */
 function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, recordCtls: Map<RecordKind, Controller>): void {
   const shapes = new ShapeTracker();
+  // A zone's records become Ready when its pods confirm a new serial: a status-only change they must hear of.
+  const servedSerials = new ShapeTracker((o) => `${(o as DNSZone).status?.serial}/${(o as DNSZone).status?.syncedSerial}`);
   const zonesServedBy = (i: Bind9Instance | undefined) => {
     if (i) for (const z of caches.zones.list()) if (servesZone(caches, z, i)) zoneCtl.enqueue(objectKey(z));
   };
@@ -216,7 +219,11 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
     const before = previousZones.get(key);
     if (type === 'DELETED') previousZones.delete(key);
     else previousZones.set(key, z);
-    if (!shapes.changed(type, `DNSZone/${key}`, z)) return;
+    const servedChanged = servedSerials.changed(type, `DNSZone/${key}`, z);
+    if (!shapes.changed(type, `DNSZone/${key}`, z)) {
+      if (servedChanged) recordsOf(z);
+      return;
+    }
     const name = normalizeZoneName(z.spec.zoneName ?? '');
     for (const other of caches.zones.list()) if (normalizeZoneName(other.spec.zoneName ?? '') === name) zoneCtl.enqueue(objectKey(other));
     // Every record of the namespace may have joined or left; zones that share a record with this

@@ -16,9 +16,16 @@ export interface PushMetrics {
 /** PodResult is the outcome of making one pod serve one zone. */
 export interface PodResult {
   readonly pod: string;
+  /** The serial the pod's named serves now, as its agent confirmed it (undefined: none, or unknown). */
   readonly serial?: number;
   readonly changed: boolean;
   readonly error?: string;
+}
+
+/** Applied is what one plan did on one pod: whether it wrote, and the serial named confirmed per zone put. */
+export interface Applied {
+  readonly changed: boolean;
+  readonly served: ReadonlyMap<string, number>;
 }
 
 /**
@@ -53,31 +60,40 @@ export class Pusher {
     return lists.flatMap((l) => (l.status === 'fulfilled' ? l.value.filter((z) => z.name === zoneName).map((z) => z.serial) : []));
   }
 
-  /** syncZone makes every agent serve `desired` (or not serve `zoneName` when desired is undefined). */
+  /**
+   * syncZone makes every agent serve `desired` (or not serve `zoneName` when desired is undefined)
+   * and reports, per pod, the serial its named serves afterwards: the agent's confirmation of a
+   * push, or its report when nothing needed pushing, never merely the serial that was sent.
+   */
   async syncZone(agents: readonly AgentClient[], zoneName: string, desired: DesiredZone | undefined, log: Logger): Promise<PodResult[]> {
     return Promise.all(
       agents.map(async (agent): Promise<PodResult> => {
+        let before: number | undefined;
         try {
           const current = (await agent.list()).filter((z) => z.name === zoneName);
-          const p = plan(desired ? [desired] : [], current);
-          const changed = await this.apply(agent, p, log);
-          return { pod: agent.address, serial: desired?.serial, changed };
+          before = current[0]?.serial;
+          const applied = await this.apply(agent, plan(desired ? [desired] : [], current), log);
+          const serial = desired ? (applied.served.get(zoneName) ?? before) : undefined;
+          return { pod: agent.address, serial, changed: applied.changed };
         } catch (err) {
           // Losing leadership is not a pod failure: it ends the reconcile (nothing more may be written, not even status).
           if (err instanceof DeposedError || err instanceof NotLeaderError) throw err;
-          return { pod: agent.address, changed: false, error: (err as Error).message };
+          // A refused push leaves the pod serving what it served before (the agent restores it).
+          return { pod: agent.address, serial: before, changed: false, error: (err as Error).message };
         }
       }),
     );
   }
 
-  /** apply executes a plan against one agent; returns whether anything was written. */
-  async apply(agent: AgentClient, p: Plan, log: Logger): Promise<boolean> {
+  /** apply executes a plan against one agent; returns whether anything was written and what named confirmed. */
+  async apply(agent: AgentClient, p: Plan, log: Logger): Promise<Applied> {
     let changed = false;
+    const served = new Map<string, number>();
     try {
       for (const zone of [...p.create, ...p.update]) {
-        await agent.put(zone.name, zone.text, this.leadership.fence());
-        log.info({ pod: agent.address, zone: zone.name, serial: zone.serial }, 'pushed zone');
+        const confirmed = await agent.put(zone.name, zone.text, this.leadership.fence());
+        served.set(zone.name, confirmed.serial);
+        log.info({ pod: agent.address, zone: zone.name, serial: confirmed.serial }, 'pushed zone');
         changed = true;
       }
       for (const zone of p.delete) {
@@ -92,6 +108,6 @@ export class Pusher {
       this.leadership.deposed(`agent ${agent.address} refused a stale epoch: ${err.message}`);
       throw new DeposedError(err.message);
     }
-    return changed;
+    return { changed, served };
   }
 }

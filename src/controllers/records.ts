@@ -1,6 +1,7 @@
 import { API_VERSION, READY, RESOURCES, type DNSZone, type DnsRecord, type RecordKind } from '../crds/index.js';
 import { attaches, buildZone, recordSource } from '../dns/build.js';
 import { normalizeZoneName } from '../dns/names.js';
+import { contentHash } from '../dns/zone.js';
 import type { KubeClient } from '../kube/api-client.js';
 import type { EventRecorder } from '../kube/events.js';
 import { resourcePath } from '../kube/objects.js';
@@ -44,10 +45,33 @@ export function judgeRecord(caches: Caches, record: DnsRecord): Outcome {
     return { ready: false, reason: 'MultipleZones', message: `selected by the recordsFrom of DNSZones ${names}; change its labels or a selector so that exactly one zone selects it` };
   }
   const zoneName = normalizeZoneName(zone.spec.zoneName);
-  const verdict = buildZone(zone, caches.recordIndex.candidates(zone), serving).verdicts.get(recordSource(record));
+  const built = buildZone(zone, caches.recordIndex.candidates(zone), serving);
+  const verdict = built.verdicts.get(recordSource(record));
   if (!verdict) return { ready: false, reason: 'NoZone', message: 'record not attached to a zone' };
   if (!verdict.ok) return { ready: false, reason: verdict.reason, message: verdict.message, zone: zoneName };
-  return { ready: true, reason: 'Attached', message: `served in zone ${zoneName} (DNSZone ${zone.metadata.name})`, zone: zoneName, zoneObject: zone };
+  return servedOutcome(record, zone, zoneName, contentHash(built.data));
+}
+
+/**
+ * servedOutcome: a valid record is Ready only once every pod serves a serial that contains it —
+ * the zone's status.serial was rendered from the content the record is in now (same content
+ * hash) and the zone was Synced at that serial. A record already Ready for its current
+ * generation stays Ready while a later serial is on its way: the older serial named still serves
+ * contains it unchanged.
+ */
+function servedOutcome(record: DnsRecord, zone: DNSZone, zoneName: string, hashNow: string): Outcome {
+  const st = zone.status;
+  const where = `zone ${zoneName} (DNSZone ${zone.metadata.name})`;
+  if (st?.serial !== undefined && st.contentHash === hashNow && st.syncedSerial === st.serial) {
+    return { ready: true, reason: 'Attached', message: `served in ${where} at serial ${st.serial} by every pod`, zone: zoneName, zoneObject: zone };
+  }
+  const before = findCondition(record.status?.conditions, READY);
+  if (before?.status === 'True' && before.observedGeneration === record.metadata.generation && record.status?.zone === zoneName) {
+    return { ready: true, reason: before.reason ?? 'Attached', message: before.message ?? '', zone: zoneName, zoneObject: zone };
+  }
+  const zoneReady = findCondition(st?.conditions, READY);
+  const why = zoneReady ? ` (zone: ${zoneReady.reason}: ${zoneReady.message})` : '';
+  return { ready: false, reason: 'NotYetServed', message: `waiting until every pod of ${where} serves a serial containing this record${why}`.slice(0, 900), zone: zoneName, zoneObject: zone };
 }
 
 /** reconcileRecord reports a record's state; the DNSZone reconciler does the serving. */

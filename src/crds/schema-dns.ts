@@ -127,6 +127,14 @@ export const dnsZoneStatus = (): JSONSchemaProps =>
     // Bindy-TS additions: persisted before every push so serials never go back across failover.
     serial: opt(int64('SOA serial of the last rendered content (Bindy-TS).', 0)),
     contentHash: opt(str('Hash of the rendered content without the serial (Bindy-TS).')),
+    // Bindy-TS additions: what the pods' named processes confirmed loading (agents' rndc zonestatus).
+    syncedSerial: opt(int64('The serial every target pod was last confirmed serving (Bindy-TS).', 0)),
+    pods: opt(
+      list(
+        'Per target pod: the serial its named serves and the last push error (Bindy-TS).',
+        obj('One pod.', { pod: str("The pod's agent address (ip:port)."), servedSerial: opt(int64('The serial its named serves.', 0)), error: opt(str('The last push error.')) }, ['pod']),
+      ),
+    ),
   });
 
 /** DNS_ZONE_COLUMNS are upstream's DNSZone printer columns. */

@@ -77,6 +77,19 @@ export interface DNSZoneStatus extends CommonStatus {
   serial?: number;
   /** Hash of the rendered zone content without the serial (Bindy-TS). */
   contentHash?: string;
+  /** The serial every target pod was last confirmed serving: the zone was Synced at it (Bindy-TS). */
+  syncedSerial?: number;
+  /** Per target pod: the serial its named serves, as its agent confirmed it, and the last push error (Bindy-TS). */
+  pods?: PodServing[];
+}
+
+/** PodServing is one pod's line in DNSZone status.pods. */
+export interface PodServing {
+  /** The pod's agent address (`ip:port`). */
+  pod: string;
+  /** The serial the pod's named serves; absent when it serves none. */
+  servedSerial?: number;
+  error?: string;
 }
 
 export type DNSZone = BindyObject<'DNSZone', DNSZoneSpec, DNSZoneStatus>;

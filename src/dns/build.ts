@@ -1,5 +1,6 @@
 import { DEFAULTS, type DNSZone, type DnsRecord } from '../crds/types.js';
 import { checkDomainName, checkZoneName, firstFailure, invalid, normalizeZoneName, OK, type Verdict } from './names.js';
+import { checkHostName, checkNameLimits, checkRecordAlone, checkSoa, checkZoneRecords } from './named-rules.js';
 import { rejectConflicts, toZoneRecords, type RecordSpec, type ZoneRecord } from './records.js';
 import { badOperator, matchesAny } from './selectors.js';
 import { glueRecords, nameServerHosts } from './name-servers.js';
@@ -36,6 +37,11 @@ export function checkZoneSpec(zone: DNSZone): Verdict {
   );
 }
 
+/** checkNameServer is named's check for an apex NS target the zone names: a host name within the wire limits. */
+function checkNameServer(host: string): Verdict {
+  return firstFailure(checkNameLimits(host, 'name server'), checkHostName(host, 'name server (nameServers/soaRecord.primaryNs)', false));
+}
+
 /**
  * buildZone validates a zone and every record attached to it. Invalid records are left out
  * (with a verdict that says why) so the rest of the zone keeps serving; so is a record that
@@ -53,16 +59,24 @@ export function buildZone(zone: DNSZone, records: readonly DnsRecord[], rivals: 
       continue;
     }
     const result = toZoneRecords(record.kind, record.spec as RecordSpec, zoneName, recordSource(record));
-    if (result.ok) valid.push(...result.records);
-    else verdicts.set(recordSource(record), result);
+    // A record named would refuse on its own (check-names, size limits) is left out, every RDATA of it.
+    const verdict = result.ok ? firstFailure(...result.records.map((r) => checkRecordAlone(r, zoneName))) : result;
+    if (result.ok && verdict.ok) valid.push(...result.records);
+    else verdicts.set(recordSource(record), verdict);
   }
   const glue = glueRecords(zone, zoneName);
-  const { kept, rejected } = rejectConflicts([...valid, ...(glue.ok ? glue.records : [])]);
-  for (const [source, verdict] of rejected) verdicts.set(source, verdict);
-  for (const r of kept) if (!verdicts.has(r.source)) verdicts.set(r.source, { ok: true });
+  // Glue is A/AAAA data like any other: named refuses it by the same rules, and then the whole zone.
+  const glueVerdict = glue.ok ? firstFailure(...glue.records.map((r) => checkRecordAlone(r, zoneName))) : glue;
+  const { kept: unconflicted, rejected } = rejectConflicts([...valid, ...(glue.ok ? glue.records : [])]);
+  for (const [source, v] of rejected) verdicts.set(source, v);
   const soa = zone.spec.soaRecord ?? { primaryNs: '', adminEmail: '', refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 };
+  // Rules across records (NS targets, glue, RRset size) run on what is left after conflicts.
+  const judged = checkZoneRecords(unconflicted, zoneName, nameServerHosts(zone));
+  for (const [source, v] of judged.rejected) verdicts.set(source, v);
+  const kept = unconflicted.filter((r) => !judged.rejected.has(r.source));
+  for (const r of kept) if (!verdicts.has(r.source)) verdicts.set(r.source, OK);
   return {
-    zoneVerdict: firstFailure(checkZoneSpec(zone), glue.ok ? OK : glue),
+    zoneVerdict: firstFailure(checkZoneSpec(zone), glueVerdict, checkSoa(soa.primaryNs, soa.adminEmail), ...nameServerHosts(zone).map(checkNameServer), judged.zone),
     records: attached,
     verdicts,
     data: {

@@ -1,6 +1,7 @@
 import { Agent, request as httpsRequest, type RequestOptions as HttpsOptions } from 'node:https';
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { KubeApiError } from './api-error.js';
+import type { RequestAuth } from './credentials.js';
 import type { KubeConnection } from './kubeconfig.js';
 
 /** WatchEvent is one line of a Kubernetes watch stream. */
@@ -13,6 +14,8 @@ export interface CallOptions {
   readonly body?: unknown;
   readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
   readonly contentType?: string;
+  /** Accept header (e.g. a meta.k8s.io Table, as kubectl asks for). @default application/json */
+  readonly accept?: string;
   /** Per-request deadline; the request is aborted and fails with code 0 when it passes. */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
@@ -38,6 +41,8 @@ export interface KubeClientOptions {
 /**
  * KubeClient is a small JSON client for the apiserver. Each instance owns its own
  * keep-alive agent, so a client made for the Lease never queues behind reconcile traffic.
+ * Authentication comes from the connection's Credentials (client-node's authenticators); a 401
+ * on a cached credential drops it and retries once, so a rotated token costs one round trip.
  */
 export class KubeClient {
   private readonly agent: Agent | HttpAgent;
@@ -55,9 +60,8 @@ export class KubeClient {
         ? new Agent({
             keepAlive: true,
             ca: connection.ca,
-            cert: connection.cert,
-            key: connection.key,
             rejectUnauthorized: !connection.insecureSkipTlsVerify,
+            ...(connection.servername ? { servername: connection.servername } : {}),
           })
         : new HttpAgent({ keepAlive: true });
     this.timeoutMs = options.timeoutMs ?? 30_000;
@@ -99,6 +103,15 @@ export class KubeClient {
 
   /** call sends one request and parses the JSON answer; non-2xx becomes a KubeApiError. */
   async call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
+    try {
+      return await this.callOnce<T>(method, path, options);
+    } catch (err) {
+      if (err instanceof KubeApiError && err.code === 401 && this.connection.credentials.invalidate()) return this.callOnce<T>(method, path, options);
+      throw err;
+    }
+  }
+
+  private async callOnce<T>(method: string, path: string, options: CallOptions): Promise<T> {
     const response = await this.open(method, path, options, options.timeoutMs ?? this.timeoutMs);
     const text = await readAll(response.res, response.deadline);
     const status = response.res.statusCode ?? 0;
@@ -113,7 +126,11 @@ export class KubeClient {
   async watch<T>(path: string, options: WatchOptions, onEvent: (event: WatchEvent<T>) => void): Promise<void> {
     const query = { ...options.query, watch: true, allowWatchBookmarks: true };
     const { res, deadline } = await this.open('GET', path, { query, signal: options.signal }, options.idleTimeoutMs ?? 0);
-    if ((res.statusCode ?? 0) !== 200) throw toApiError('WATCH', path, res.statusCode ?? 0, await readAll(res, deadline));
+    if ((res.statusCode ?? 0) !== 200) {
+      // The caller re-opens the watch; a 401 must then fetch fresh credentials.
+      if (res.statusCode === 401) this.connection.credentials.invalidate();
+      throw toApiError('WATCH', path, res.statusCode ?? 0, await readAll(res, deadline));
+    }
     options.onOpen?.();
     let buffered = '';
     res.setEncoding('utf8');
@@ -137,20 +154,30 @@ export class KubeClient {
     this.agent.destroy();
   }
 
-  private open(method: string, path: string, options: CallOptions, timeoutMs: number): Promise<{ res: IncomingMessage; deadline: Deadline }> {
+  private async open(method: string, path: string, options: CallOptions, timeoutMs: number): Promise<{ res: IncomingMessage; deadline: Deadline }> {
+    let auth: RequestAuth;
+    try {
+      auth = await this.connection.credentials.get();
+    } catch (err) {
+      throw new KubeApiError(0, 'AuthenticationFailed', `${method} ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    return this.send(method, path, options, timeoutMs, auth);
+  }
+
+  private send(method: string, path: string, options: CallOptions, timeoutMs: number, auth: RequestAuth): Promise<{ res: IncomingMessage; deadline: Deadline }> {
     const url = new URL(this.connection.server + path);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': this.userAgent };
-    const token = this.connection.token?.();
-    if (token) headers.Authorization = `Bearer ${token}`;
+    const headers: Record<string, string> = { Accept: options.accept ?? 'application/json', 'User-Agent': this.userAgent, ...auth.headers };
     if (body !== undefined) {
       headers['Content-Type'] = options.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(body));
     }
-    const requestOptions: HttpsOptions = { method, headers, agent: this.agent, signal: options.signal };
+    // A client certificate goes per request: the agent keys its socket pool by it, so a rotated
+    // certificate (exec plugins may issue short-lived ones) opens new connections.
+    const requestOptions: HttpsOptions = { method, headers, agent: this.agent, signal: options.signal, cert: auth.cert, key: auth.key };
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     this.onRequest?.(options.query?.watch === true ? 'WATCH' : method);
     return new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { AlertRule, AlertRuleGroup } from '../../infra/constructs/monitoring.js';
+import type { AlertRule, AlertRuleGroup } from '../../packages/cdk8s-bindy/src/index.js';
 import { find, synthAll } from './helpers.js';
 
 const JOB = 'job="bindy-metrics",namespace="dns-system"';

@@ -2,8 +2,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHART_IDS, buildProfile, type ChartId } from '../../infra/app.js';
-import { PROFILES, type ProfileName } from '../../infra/profiles.js';
+import { CHART_IDS, PROFILES, type ChartId, type ProfileName } from '../../packages/cdk8s-bindy/src/index.js';
+import { buildProfile } from '../../infra/app.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; generation?: number; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };

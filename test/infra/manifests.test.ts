@@ -10,7 +10,7 @@ import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
-import { PROFILES, PROFILE_NAMES, type ProfileName } from '../../infra/profiles.js';
+import { PROFILES, PROFILE_NAMES, type ProfileName } from '../../packages/cdk8s-bindy/src/index.js';
 import { KINDS } from '../../src/crds/index.js';
 import { CLUSTER_SCOPED, find, synthAll, synthCharts, type Manifest } from './helpers.js';
 
@@ -95,7 +95,7 @@ describe.each(PROFILE_NAMES)('profile %s', (name: ProfileName) => {
     expect(pod.automountServiceAccountToken).toBe(true);
   });
 
-  it('sets the SPEC §1 environment with POD_NAME from metadata.name', () => {
+  it('sets the SPEC §1 environment with POD_NAME from metadata.name, leaving LOG_LEVEL unset so RUST_LOG=debug works', () => {
     expect(env(deployment)).toEqual({
       ENABLE_LEADER_ELECTION: 'true',
       LEASE_NAME: 'bindy-leader',
@@ -105,7 +105,6 @@ describe.each(PROFILE_NAMES)('profile %s', (name: ProfileName) => {
       LEASE_RETRY_PERIOD_SECONDS: String(profile.lease.retryPeriodSeconds),
       POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } },
       POD_NAMESPACE: { fieldRef: { fieldPath: 'metadata.namespace' } },
-      LOG_LEVEL: 'info',
       METRICS_PORT: '8080',
       HEALTH_PORT: '8081',
     });

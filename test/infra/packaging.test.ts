@@ -38,6 +38,14 @@ describe('Dockerfile', () => {
   });
 });
 
+describe('cdk8s-bindy package', () => {
+  it('defaults to the image of the release it ships with: one version for operator, package and image tag', () => {
+    const operator = JSON.parse(read('package.json')).version;
+    expect(JSON.parse(read('packages/cdk8s-bindy/package.json')).version).toBe(operator);
+    expect(find(synthAll('dev'), 'Deployment').spec.template.spec.containers[0].image).toBe(`ghcr.io/firestoned/bindy-ts:${operator}`);
+  });
+});
+
 describe('GitOps examples', () => {
   it('Argo CD syncs an existing profile with the options the manifests need', () => {
     const [app] = docs('deploy/gitops/argocd-application.yaml');

@@ -5,28 +5,12 @@
  */
 import type { KubeClient } from '../../src/kube/api-client.js';
 import { adminClient, loadTestbed } from '../../testbed/state.js';
+import { eventually } from '../support/eventually.js';
 import { startReplica } from '../support/replica.js';
-import { ReplicaGroup, createNamespace, readLease } from '../support/leader-cluster.js';
+import { ReplicaGroup, createNamespace, grantLeaseRole, readLease } from '../support/leader-cluster.js';
 
 const LEASE = 'bindy-leader';
 const TIMING = { BINDY_DNS_CONTROLLERS: 'false', LEASE_DURATION_SECONDS: '4', LEASE_RENEW_DEADLINE_SECONDS: '3', LEASE_RETRY_PERIOD_SECONDS: '1' };
-
-/** grantLeaseRole creates the Role + RoleBinding of SPEC §7 for dns-system/bindy in `ns`. */
-async function grantLeaseRole(admin: KubeClient, ns: string): Promise<void> {
-  const rbac = `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}`;
-  await admin.create(`${rbac}/roles`, {
-    metadata: { name: 'bindy-leader-election' },
-    rules: [
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update', 'patch'] },
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['watch'], resourceNames: [LEASE] },
-    ],
-  });
-  await admin.create(`${rbac}/rolebindings`, {
-    metadata: { name: 'bindy-leader-election' },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'bindy-leader-election' },
-    subjects: [{ kind: 'ServiceAccount', name: 'bindy', namespace: 'dns-system' }],
-  });
-}
 
 describe('leader election as the bindy ServiceAccount', () => {
   let admin: KubeClient;
@@ -54,14 +38,15 @@ describe('leader election as the bindy ServiceAccount', () => {
     await new Promise((r) => setTimeout(r, 3000));
     expect(replica.proc.exitCode).toBeNull();
     expect(replica.count('Lease acquired, this instance is now the leader')).toBe(0);
-    await grantLeaseRole(admin, ns);
+    await grantLeaseRole(admin, ns, LEASE);
     const acquired = await replica.waitForLog('Lease acquired, this instance is now the leader', 20_000);
     expect(acquired.identity).toBe('rbac-0');
     expect((await readLease(admin, ns, LEASE))?.spec.holderIdentity).toBe('rbac-0');
     // A standby with the same Role sees the holder through its (name-scoped) watch.
     const standby = await group.add('rbac-1');
     await standby.replica.waitForLog('Lease already held by rbac-0', 20_000);
-    expect(await standby.replica.probe('/readyz')).toBe(200);
+    // Ready once its watch is open, which may be a moment after the GET that found the holder.
+    await eventually(async () => expect(await standby.replica.probe('/readyz')).toBe(200), 5_000);
     expect(standby.replica.count((l) => /forbidden/i.test(l.msg))).toBe(0);
   });
 });

@@ -10,15 +10,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { KubeClient } from '../../src/kube/api-client.js';
-import { isNotFound, KubeApiError } from '../../src/kube/api-error.js';
+import { KubeApiError } from '../../src/kube/api-error.js';
 import { customResourceDefinitions, resourcePath, type Kind } from '../../src/crds/index.js';
-import { PROFILE_NAMES, PROFILES, type ProfileName } from '../../infra/profiles.js';
-import { loadKubeconfigFile } from '../../src/kube/kubeconfig.js';
-import { adminClient, loadTestbed } from '../../testbed/state.js';
-import { request } from 'node:https';
+import { PROFILE_NAMES, PROFILES, type ProfileName } from '../../packages/cdk8s-bindy/src/index.js';
+import { adminClient } from '../../testbed/state.js';
 import { CLUSTER_SCOPED, synthAll, type Manifest } from '../infra/helpers.js';
 import { eventually } from '../support/eventually.js';
 import { waitEstablished } from '../../testbed/apply.js';
+import { ensurePrometheusOperatorCrds } from '../support/prometheus-crds.js';
 
 const MANAGER = 'bindy-manifests-test';
 const run = randomBytes(3).toString('hex');
@@ -66,33 +65,9 @@ function isolate(objects: Manifest[], ns: string): Manifest[] {
 }
 
 
-/** Stub Prometheus Operator CRDs, created only where the real ones are not installed. */
-async function ensurePrometheusOperatorCrds(): Promise<void> {
-  for (const [kind, plural] of [['ServiceMonitor', 'servicemonitors'], ['PrometheusRule', 'prometheusrules']] as const) {
-    const name = `${plural}.monitoring.coreos.com`;
-    try {
-      await admin.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      await admin.apply(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`, {
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name },
-        spec: {
-          group: 'monitoring.coreos.com',
-          scope: 'Namespaced',
-          names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-          versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
-        },
-      }, MANAGER);
-    }
-    await waitEstablished(admin, name);
-  }
-}
-
 beforeAll(async () => {
   admin = adminClient();
-  await ensurePrometheusOperatorCrds();
+  await ensurePrometheusOperatorCrds(admin, MANAGER);
   for (const crd of customResourceDefinitions()) {
     await admin.apply(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`, crd, MANAGER);
   }
@@ -315,29 +290,7 @@ interface Table {
 
 /** getTable GETs `path` as a meta.k8s.io Table, as kubectl does. */
 function getTable(path: string): Promise<Table> {
-  const c = loadKubeconfigFile(loadTestbed().kubeconfigs.admin);
-  const url = new URL(c.server + path);
-  const token = c.token?.();
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        ca: c.ca,
-        cert: c.cert,
-        key: c.key,
-        rejectUnauthorized: !c.insecureSkipTlsVerify,
-        headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (body += d));
-        res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body) as Table) : reject(new Error(`${res.statusCode}: ${body}`))));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
+  return admin.get<Table>(path, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
 }
 
 describe('printer columns and status writes', () => {

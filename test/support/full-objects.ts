@@ -150,6 +150,8 @@ export const FULL_OBJECTS: { [K in Kind]: { spec: object; status: object } } = {
       dnssec: { signed: true, algorithm: 'ECDSAP256SHA256', keyTag: 12345, dsRecords: ['example.com. IN DS 1 13 2 AB'], lastKeyRollover: '2026-01-01T00:00:00Z', nextKeyRollover: '2026-04-01T00:00:00Z' },
       serial: 2026010101,
       contentHash: 'h',
+      syncedSerial: 2026010101,
+      pods: [{ pod: '10.0.0.1:8053', servedSerial: 2026010101, error: 'e' }],
     } satisfies Required<DNSZoneStatus>,
   },
   ARecord: { spec: { ...base, ipv4Addresses: ['192.0.2.1', '192.0.2.2'] } satisfies Required<RecordSpecByKind['ARecord']>, status: recordStatus },

@@ -99,3 +99,20 @@ export async function sumMetric(members: readonly Member[], key: string): Promis
   const values = await Promise.all(members.map(async (m) => (await m.replica.metrics()).get(key) ?? 0));
   return values.reduce((a, b) => a + b, 0);
 }
+
+/** grantLeaseRole creates the Role + RoleBinding of SPEC §7 for dns-system/bindy in `ns`. */
+export async function grantLeaseRole(admin: KubeClient, ns: string, lease: string): Promise<void> {
+  const rbac = `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}`;
+  await admin.create(`${rbac}/roles`, {
+    metadata: { name: 'bindy-leader-election' },
+    rules: [
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update', 'patch'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['watch'], resourceNames: [lease] },
+    ],
+  });
+  await admin.create(`${rbac}/rolebindings`, {
+    metadata: { name: 'bindy-leader-election' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'bindy-leader-election' },
+    subjects: [{ kind: 'ServiceAccount', name: 'bindy', namespace: 'dns-system' }],
+  });
+}

@@ -11,11 +11,17 @@ import { KubeApiError } from '../../src/kube/api-error.js';
 /** FakeBind records calls; check() parses the serial like named-checkzone would, and refuses "BAD". */
 class FakeBind implements BindControl {
   readonly calls: string[] = [];
-  async serve(zone: string): Promise<void> {
+  private readonly loaded = new Map<string, number>();
+  async serve(zone: string, file: string): Promise<void> {
     this.calls.push(`serve ${zone}`);
+    this.loaded.set(zone, Number(/SOA \S+ \S+ (\d+)/.exec((await import('node:fs')).readFileSync(file, 'utf8'))?.[1]));
   }
   async remove(zone: string): Promise<void> {
     this.calls.push(`remove ${zone}`);
+    this.loaded.delete(zone);
+  }
+  async loadedSerial(zone: string): Promise<number | undefined> {
+    return this.loaded.get(zone);
   }
   async check(zone: string, file: string): Promise<number> {
     const text = (await import('node:fs')).readFileSync(file, 'utf8');

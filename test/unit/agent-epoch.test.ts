@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareEpochs, CorruptEpochError, EpochFile, type Epoch } from '../../src/agent/epoch.js';
@@ -102,14 +102,57 @@ describe('EpochGuard', () => {
     expect(await g.admit(e('a', 1))).toMatchObject({ ok: false, status: 503 });
   });
 
-  it('refuses every write when the epoch file is corrupt', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'guard-')), 'epoch.json');
-    writeFileSync(path, '{"holder":"a","transitions":3');
-    const { g } = guard(() => l('a', 3), path);
-    await g.init();
-    const refused = await g.admit(e('a', 3));
-    expect(refused).toMatchObject({ ok: false, status: 503 });
-    expect(!refused.ok && refused.message).toMatch(/corrupt/);
+  describe('with a corrupt epoch file', () => {
+    const corruptFile = () => {
+      const path = join(mkdtempSync(join(tmpdir(), 'guard-')), 'epoch.json');
+      writeFileSync(path, '{"holder":"a","transitions":3');
+      return path;
+    };
+
+    it('adopts the Lease\'s epoch without a restart, rewrites the file and still refuses the deposed leader', async () => {
+      const path = corruptFile();
+      const { g } = guard(() => l('b', 4), path);
+      await g.init();
+      expect(g.current).toMatchObject(e('b', 4));
+      expect(await new EpochFile(path).load()).toEqual({ ...e('b', 4), leaseUid: 'lease-1' });
+      expect(await g.admit(e('a', 3))).toMatchObject({ ok: false, status: 409 });
+      expect(await g.admit(e('b', 4))).toEqual({ ok: true });
+    });
+
+    it('refuses every write with 503 while no Lease can vouch for an epoch, and recovers once one can', async () => {
+      const path = corruptFile();
+      let lease: LeaseEpoch | undefined | 'down' = undefined;
+      const { g } = guard(() => {
+        if (lease === 'down') throw new Error('apiserver down');
+        return lease;
+      }, path);
+      await g.init();
+      for (const state of [undefined, 'down'] as const) {
+        lease = state;
+        const refused = await g.admit(e('a', 3));
+        expect(refused).toMatchObject({ ok: false, status: 503 });
+        expect(!refused.ok && refused.message).toMatch(/corrupt/);
+      }
+      lease = l('a', 5);
+      expect(await g.admit(e('a', 3))).toMatchObject({ ok: false, status: 409 });
+      expect(await g.admit(e('a', 5))).toEqual({ ok: true });
+    });
+
+    it('resumes from the file once it is restored, or relearns once it is deleted', async () => {
+      const path = corruptFile();
+      const { g } = guard(() => undefined, path);
+      await g.init();
+      expect(await g.admit(e('a', 3))).toMatchObject({ ok: false, status: 503 });
+      await new EpochFile(path).save(e('b', 7));
+      expect(await g.admit(e('a', 6))).toMatchObject({ ok: false, status: 409 });
+      expect(await g.admit(e('b', 7))).toEqual({ ok: true });
+      writeFileSync(path, 'garbage');
+      const again = guard(() => undefined, path).g;
+      await again.init();
+      expect(await again.admit(e('b', 7))).toMatchObject({ ok: false, status: 503 });
+      rmSync(path);
+      expect(await again.admit(e('b', 8))).toEqual({ ok: true });
+    });
   });
 
   it('does not fence without a Lease (leader election disabled), so a restarted operator is not locked out', async () => {

@@ -23,6 +23,7 @@ describe('parseConfig', () => {
       retryPeriodSeconds: 2,
       identity: 'bindy-0',
       logLevel: 'info',
+      logLevelFrom: 'default',
       metricsPort: 8080,
       healthPort: 8081,
       leadershipProbe: undefined,
@@ -51,6 +52,32 @@ describe('parseConfig', () => {
     });
     expect(config).toMatchObject({ leaderElection: false, leaseName: 'my.lease-1', leaseNamespace: 'other-ns', logLevel: 'debug' });
     expect(config.leadershipProbe).toEqual({ namespace: 'ns', name: 'probe' });
+  });
+
+  it.each([
+    ['debug', 'debug'],
+    ['DEBUG', 'debug'],
+    ['trace', 'trace'],
+    ['warn', 'warn'],
+    ['off', 'silent'],
+    ['bindy=debug', 'debug'],
+    ['info,bindy=trace', 'trace'],
+    ['bindy::leader=debug,warn', 'debug'],
+    ['error, kube=debug', 'error'],
+  ])('takes the log level %j from RUST_LOG (the seed guide alias) when LOG_LEVEL is unset', (rustLog, level) => {
+    const config = parseConfig({ ...base, RUST_LOG: rustLog });
+    expect(config).toMatchObject({ logLevel: level, logLevelFrom: 'RUST_LOG' });
+    expect(config.ignoredRustLog).toBeUndefined();
+    expect(parseConfig({ ...base, LOG_LEVEL: '', RUST_LOG: rustLog }).logLevel).toBe(level);
+  });
+
+  it('lets LOG_LEVEL win over RUST_LOG and reports the RUST_LOG it ignored', () => {
+    expect(parseConfig({ ...base, LOG_LEVEL: 'warn', RUST_LOG: 'debug' })).toMatchObject({
+      logLevel: 'warn',
+      logLevelFrom: 'LOG_LEVEL',
+      ignoredRustLog: 'debug',
+    });
+    expect(parseConfig({ ...base, LOG_LEVEL: 'info' }).ignoredRustLog).toBeUndefined();
   });
 
   it('takes the identity from HOSTNAME when POD_NAME is unset or empty', () => {
@@ -83,6 +110,12 @@ describe('parseConfig', () => {
     [{ LEASE_RETRY_PERIOD_SECONDS: '0' }, 'LEASE_RETRY_PERIOD_SECONDS', '0', /integer >= 1/],
     [{ LEASE_RENEW_DEADLINE_SECONDS: '12', LEASE_RETRY_PERIOD_SECONDS: '10' }, 'LEASE_RETRY_PERIOD_SECONDS', '10', /greater than 1.2 x/],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', 'verbose', /one of fatal, error/],
+    [{ RUST_LOG: 'verbose' }, 'RUST_LOG', 'verbose', /a level \(error, warn, info, debug, trace, off\)/],
+    [{ RUST_LOG: 'kube=debug' }, 'RUST_LOG', 'kube=debug', /set one for bindy/],
+    [{ RUST_LOG: 'bindy=loud' }, 'RUST_LOG', 'bindy=loud', /bindy=debug/],
+    [{ RUST_LOG: 'bindy=debug/regex' }, 'RUST_LOG', 'bindy=debug/regex', /env_logger directives/],
+    [{ LOG_LEVEL: 'debug', RUST_LOG: 'debug=' }, 'RUST_LOG', 'debug=', /env_logger directives/],
+    [{ LOG_LEVEL: 'loud', RUST_LOG: 'debug' }, 'LOG_LEVEL', 'loud', /one of fatal, error/],
     [{ METRICS_PORT: '70000' }, 'METRICS_PORT', '70000', /from 0 to 65535/],
     [{ HEALTH_PORT: 'http' }, 'HEALTH_PORT', 'http', /from 0 to 65535/],
     [{ METRICS_PORT: '9000', HEALTH_PORT: '9000' }, 'HEALTH_PORT', '9000', /differ from METRICS_PORT/],

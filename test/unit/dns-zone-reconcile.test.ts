@@ -36,7 +36,7 @@ function zone(name: string, created: string, status?: DNSZone['status'], extra: 
 const www: DnsRecord = { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: { name: 'www', namespace: 'ns', labels: { zone: 'x' } }, spec: { name: 'www', ipv4Addresses: ['192.0.2.1'] } } as DnsRecord;
 
 /** harness records every apiserver write and every push, in order. */
-function harness(zones: DNSZone[], reported: number[] = [], instances: Bind9Instance[] = [instance]) {
+function harness(zones: DNSZone[], reported: number[] = [], instances: Bind9Instance[] = [instance], outcome?: (desired: number) => PodResult) {
   const log: string[] = [];
   const statuses: Array<Record<string, unknown>> = [];
   const client = {
@@ -52,7 +52,7 @@ function harness(zones: DNSZone[], reported: number[] = [], instances: Bind9Inst
     reportedSerials: async () => reported,
     syncZone: async (_a: unknown, name: string, desired: DesiredZone | undefined): Promise<PodResult[]> => {
       log.push(`push ${name} serial=${desired?.serial}`);
-      return [{ pod: '10.0.0.1:8053', serial: desired?.serial, changed: true }];
+      return [outcome ? outcome(desired?.serial ?? 0) : { pod: '10.0.0.1:8053', serial: desired?.serial, changed: true }];
     },
   } as unknown as Pusher;
   const records = new Map([['ARecord', cache([www])]]) as unknown as Map<RecordKind, RecordSource>;
@@ -120,5 +120,27 @@ describe('reconcileZone', () => {
     await only.run('ns/z');
     expect(only.log.filter((l) => l.startsWith('push'))).toEqual([]);
     expect((only.statuses.at(-1)?.conditions as Array<{ reason: string }>)[0]).toMatchObject({ reason: 'NoPrimaries' });
+  });
+
+  it('reports a pod whose push failed as PushFailed (event, per-pod served serial) and fails the reconcile so it is retried with backoff', async () => {
+    const failing = (desired: number): PodResult => ({ pod: '10.0.0.1:8053', serial: desired - 1, changed: false, error: 'GET 10.0.0.1:8053/v1/zones: answer exceeds the 16777216-byte limit' });
+    const { log, run, statuses } = harness([zone('z', '2026-01-01T00:00:00Z', { serial: 4, contentHash: 'old' })], [], [instance], failing);
+    await expect(run('ns/z')).rejects.toThrow(/answer exceeds/);
+    const last = statuses.at(-1)!;
+    expect(last.pods).toEqual([{ pod: '10.0.0.1:8053', servedSerial: 4, error: expect.stringMatching(/answer exceeds/) }]);
+    expect(last.syncedSerial).toBeUndefined();
+    expect((last.conditions as Array<{ reason: string; message: string }>)[0]).toMatchObject({ reason: 'PushFailed', message: expect.stringMatching(/10\.0\.0\.1:8053 serves serial 4: GET/) });
+    expect(log).toContain('event PushFailed');
+    expect(last.bind9Instances).toEqual([expect.objectContaining({ name: 'dns', status: 'Failed' })]);
+  });
+
+  it('is not Synced while a pod serves another serial than the desired one', async () => {
+    const behind = (desired: number): PodResult => ({ pod: '10.0.0.1:8053', serial: desired - 1, changed: false });
+    const { run, statuses } = harness([zone('z', '2026-01-01T00:00:00Z', { serial: 4, contentHash: 'old' })], [], [instance], behind);
+    await run('ns/z');
+    expect((statuses.at(-1)!.conditions as Array<{ reason: string; message: string }>)[0]).toMatchObject({ reason: 'NotServed', message: 'serial 5 is not served yet: 10.0.0.1:8053 serves serial 4' });
+    // Upstream's per-instance status says Configured only once the pods serve the serial.
+    expect(statuses.at(-1)!.bind9Instances).toEqual([expect.objectContaining({ name: 'dns', status: 'Claimed' })]);
+    expect(statuses.at(-1)!.syncedSerial).toBeUndefined();
   });
 });

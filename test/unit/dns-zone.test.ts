@@ -106,6 +106,25 @@ describe('zone rendering', () => {
     expect(verdict && !verdict.ok && verdict.message).toMatch(/300\.1\.1\.1.*e\.g\. 192\.0\.2\.10/);
   });
 
+  it('judges an A address list as named would: a refused owner leaves every address out, the rest is served', () => {
+    const ns1 = rec('ARecord', 'ns1', { name: 'ns1', ipv4Addresses: ['192.0.2.53'] });
+    const built = buildZone(zone(), [ns1, rec('ARecord', 'bad', { name: 'my_host', ipv4Addresses: ['192.0.2.1', '192.0.2.2'] }), rec('ARecord', 'ok', { name: 'ok', ipv4Addresses: ['192.0.2.3', '192.0.2.4'] })]);
+    expect(built.zoneVerdict.ok).toBe(true);
+    expect(built.verdicts.get('ARecord/ns/bad')).toMatchObject({ ok: false, reason: 'CheckNames', message: expect.stringMatching(/my_host\.example\.com/) });
+    expect(built.data.records.filter((r) => r.source === 'ARecord/ns/bad')).toEqual([]);
+    expect(built.data.records.filter((r) => r.source === 'ARecord/ns/ok').map((r) => r.rdata)).toEqual(['192.0.2.3', '192.0.2.4']);
+    expect(built.verdicts.get('ARecord/ns/ok')).toEqual({ ok: true });
+  });
+
+  it.each<[string, Partial<DNSZone['spec']>, string]>([
+    ['glue whose owner named refuses (check-names)', { nameServers: [{ hostname: 'ns_2.example.com.', ipv4Address: '192.0.2.2' }] }, 'CheckNames'],
+    ['an out-of-zone name server that is not a host name', { nameServers: [{ hostname: 'ns_2.example.org.' }] }, 'CheckNames'],
+    ['an in-zone name server without an address', { nameServers: [{ hostname: 'ns9.example.com.' }] }, 'NSTargetWithoutAddress'],
+  ])('refuses the whole zone for %s', (_what, extra, reason) => {
+    const built = buildZone(zone(extra), [rec('ARecord', 'ns1', { name: 'ns1', ipv4Addresses: ['192.0.2.53'] })]);
+    expect(built.zoneVerdict).toMatchObject({ ok: false, reason });
+  });
+
   it('rejects a zone spec with a bad zone name', () => {
     expect(buildZone(zone({ zoneName: 'bad_-.com' }), []).zoneVerdict).toMatchObject({ ok: false, reason: 'InvalidName' });
   });

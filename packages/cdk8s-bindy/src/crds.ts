@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ApiObject } from 'cdk8s';
-import { customResourceDefinitions, type CustomResourceDefinition } from '../../src/crds/index.js';
+import { customResourceDefinitions, type CustomResourceDefinition } from './crd-source.js';
 
 /** BindyCrdsProps configures the CRD construct. */
 export interface BindyCrdsProps {

@@ -28,3 +28,25 @@ export function requireQuantity(owner: string, prop: string, value: string): voi
     throw new Error(`${owner}: ${prop} must be a resource quantity such as 100m or 128Mi, got ${JSON.stringify(value)}`);
   }
 }
+
+/** requireOneOf throws unless `value` is one of `allowed` (props typed as unions can still be any string from JS). */
+export function requireOneOf(owner: string, prop: string, value: string, allowed: readonly string[]): void {
+  if (!allowed.includes(value)) throw new Error(`${owner}: ${prop} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+/** requireImageRepository throws unless `value` is an image reference without tag or digest. */
+export function requireImageRepository(owner: string, prop: string, value: string): void {
+  // [host[:port]/]path with lowercase components, as the OCI distribution spec names repositories.
+  const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+  const host = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?';
+  if (!new RegExp(`^(?:${host}/)?${component}(?:/${component})*$`).test(value)) {
+    throw new Error(`${owner}: ${prop} must be an image repository such as registry.example.com/team/bindy-ts (no tag or digest), got ${JSON.stringify(value)}`);
+  }
+}
+
+/** requireImageTag throws unless `value` is a pinned tag (not empty, not `latest`). */
+export function requireImageTag(owner: string, prop: string, value: string): void {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(value) || value === 'latest') {
+    throw new Error(`${owner}: ${prop} must pin a version, not latest, got ${JSON.stringify(value)}`);
+  }
+}

@@ -1,11 +1,13 @@
 import { Construct } from 'constructs';
+import { IMAGE } from './profiles.js';
 import { k8s } from 'cdk8s-plus-28';
-import { requireInt, requireLabel, requireQuantity, requireSubdomain } from './validation.js';
+import { requireImageRepository, requireImageTag, requireInt, requireLabel, requireOneOf, requireQuantity, requireSubdomain } from './validation.js';
 
 /** ImagePullPolicy is the container image pull policy. */
 export type ImagePullPolicy = 'Always' | 'IfNotPresent' | 'Never';
 /** LogLevel is a pino level accepted by `LOG_LEVEL`. */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 
 /** LeaderElectionProps configures the Lease-based election (SPEC §1, §2). */
 export interface LeaderElectionProps {
@@ -29,9 +31,9 @@ export interface OperatorDeploymentProps {
   readonly namespace: string;
   /** Deployment name and value of the `app` label. @default "bindy" */
   readonly name?: string;
-  /** Image repository. @default "ghcr.io/firestoned/bindy-ts" */
+  /** Image repository, without tag. @default "ghcr.io/firestoned/bindy-ts" */
   readonly imageRepository?: string;
-  /** Image tag; pin a version, not `latest`. @default "0.1.0" */
+  /** Image tag; pin a version, not `latest`. @default - IMAGE.tag, the version this package releases with */
   readonly imageTag?: string;
   /** @default "IfNotPresent" */
   readonly imagePullPolicy?: ImagePullPolicy;
@@ -45,7 +47,12 @@ export interface OperatorDeploymentProps {
   readonly limits?: { readonly cpu: string; readonly memory: string };
   /** @default - enabled with SPEC §1 defaults */
   readonly leaderElection?: LeaderElectionProps;
-  /** @default "info" */
+  /**
+   * `LOG_LEVEL` of the operator. Left unset by default, so the operator logs at `info` and the
+   * seed guide's `kubectl set env deployment/bindy RUST_LOG=debug` takes effect (an explicit
+   * `LOG_LEVEL` wins over `RUST_LOG`).
+   * @default - unset (the operator's default, info)
+   */
   readonly logLevel?: LogLevel;
   /** Port of `/metrics`. @default 8080 */
   readonly metricsPort?: number;
@@ -96,8 +103,9 @@ export class OperatorDeployment extends Construct {
     super(scope, id);
     // Defaults, in the order of the @default docs above.
     const name = props.name ?? 'bindy';
-    const tag = props.imageTag ?? '0.1.0';
-    const image = `${props.imageRepository ?? 'ghcr.io/firestoned/bindy-ts'}:${tag}`;
+    const tag = props.imageTag ?? IMAGE.tag;
+    const repository = props.imageRepository ?? IMAGE.repository;
+    const image = `${repository}:${tag}`;
     const replicas = props.replicas ?? 1;
     const requests = props.requests ?? { cpu: '50m', memory: '64Mi' };
     const limits = props.limits ?? { cpu: '200m', memory: '256Mi' };
@@ -116,7 +124,7 @@ export class OperatorDeployment extends Construct {
     const grace = props.terminationGracePeriodSeconds ?? election.duration + 15;
     const uid = props.runAsUser ?? 10001;
 
-    validate({ ...props, name, replicas, election, metricsPort, healthPort, grace, requests, limits, tag });
+    validate({ ...props, name, replicas, election, metricsPort, healthPort, grace, requests, limits, tag, repository });
 
     this.replicas = replicas;
     const selector = selectorLabels(name);
@@ -127,7 +135,7 @@ export class OperatorDeployment extends Construct {
       'app.kubernetes.io/part-of': 'bindy',
       'app.kubernetes.io/version': tag,
     };
-    const env = operatorEnv({ election, logLevel: props.logLevel ?? 'info', metricsPort, healthPort });
+    const env = operatorEnv({ election, logLevel: props.logLevel, metricsPort, healthPort });
     const probe = (path: string, period: number): k8s.Probe => ({
       httpGet: { path, port: k8s.IntOrString.fromString('health') },
       periodSeconds: period,
@@ -204,7 +212,7 @@ interface Election {
   retry: number;
 }
 
-function operatorEnv(o: { election: Election; logLevel: string; metricsPort: number; healthPort: number }): k8s.EnvVar[] {
+function operatorEnv(o: { election: Election; logLevel: LogLevel | undefined; metricsPort: number; healthPort: number }): k8s.EnvVar[] {
   const e = o.election;
   return [
     { name: 'ENABLE_LEADER_ELECTION', value: String(e.enabled) },
@@ -215,7 +223,7 @@ function operatorEnv(o: { election: Election; logLevel: string; metricsPort: num
     { name: 'LEASE_RETRY_PERIOD_SECONDS', value: String(e.retry) },
     { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-    { name: 'LOG_LEVEL', value: o.logLevel },
+    ...(o.logLevel === undefined ? [] : [{ name: 'LOG_LEVEL', value: o.logLevel }]),
     { name: 'METRICS_PORT', value: String(o.metricsPort) },
     { name: 'HEALTH_PORT', value: String(o.healthPort) },
   ];
@@ -255,6 +263,7 @@ interface Resolved extends OperatorDeploymentProps {
   healthPort: number;
   grace: number;
   tag: string;
+  repository: string;
   requests: { cpu: string; memory: string };
   limits: { cpu: string; memory: string };
 }
@@ -270,7 +279,10 @@ function validate(p: Resolved): void {
   requireInt(o, 'metricsPort', p.metricsPort, 1, 65535);
   requireInt(o, 'healthPort', p.healthPort, 1, 65535);
   if (p.metricsPort === p.healthPort) throw new Error(`${o}: metricsPort and healthPort must differ, both are ${p.metricsPort}`);
-  if (p.tag === '' || p.tag === 'latest') throw new Error(`${o}: imageTag must pin a version, got ${JSON.stringify(p.tag)}`);
+  requireImageRepository(o, 'imageRepository', p.repository);
+  requireImageTag(o, 'imageTag', p.tag);
+  requireOneOf(o, 'imagePullPolicy', p.imagePullPolicy ?? 'IfNotPresent', ['Always', 'IfNotPresent', 'Never']);
+  if (p.logLevel !== undefined) requireOneOf(o, 'logLevel', p.logLevel, LOG_LEVELS);
   if (!e.enabled && p.replicas > 1) {
     throw new Error(`${o}: replicas is ${p.replicas} but leaderElection.enabled is false; more than one replica needs leader election`);
   }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { GROUP, KINDS, RESOURCES } from '../../src/crds/index.js';
+import { GROUP, KINDS, RESOURCES } from './crd-source.js';
 import { requireLabel, requireSubdomain } from './validation.js';
 
 /** OperatorRbacProps configures the operator's permissions. */

@@ -1,6 +1,7 @@
 /**
- * The deployment profiles of SPEC §7 as data. `infra/main.ts` turns each into `dist/<profile>/`.
- * Nothing here creates constructs; change a number here and re-run `npm run synth`.
+ * The deployment profiles of SPEC §7 as data, and the image they run. The repository's
+ * `infra/main.ts` turns each into `dist/<profile>/`; a GitOps repository spreads one into
+ * `addBindyCharts` and overrides what it needs. Nothing here creates constructs.
  */
 
 /** ProfileName names a profile; it is also the output directory under `dist/`. */
@@ -14,6 +15,9 @@ export type Spread =
   | 'hostname'
   /** `hostname`, plus a zone topology spread (`maxSkew: 1`, `DoNotSchedule`). */
   | 'hostname-and-zone';
+
+/** SPREADS lists the Spread values. */
+export const SPREADS: readonly Spread[] = ['none', 'hostname', 'hostname-and-zone'];
 
 /** ResourceList is a cpu/memory pair in Kubernetes quantity notation. */
 export interface ResourceList {
@@ -30,14 +34,16 @@ export interface LeaseTiming {
 
 /** ImageSettings selects the operator image. */
 export interface ImageSettings {
+  /** Registry and repository, e.g. `registry.example.com/platform/bindy-ts`. */
   readonly repository: string;
+  /** A pinned version (never `latest`), or a digest `sha256:…` to pin the exact build. */
   readonly tag: string;
-  readonly pullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  /** @default "IfNotPresent" */
+  readonly pullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
 }
 
 /** Profile is one row of the SPEC §7 table. */
 export interface Profile {
-  readonly name: ProfileName;
   readonly replicas: number;
   readonly lease: LeaseTiming;
   readonly requests: ResourceList;
@@ -46,32 +52,20 @@ export interface Profile {
 }
 
 /** IMAGE is the operator image every profile uses. Pinned: never `latest`. */
-export const IMAGE: ImageSettings = {
+export const IMAGE: Readonly<ImageSettings> = {
   repository: 'ghcr.io/firestoned/bindy-ts',
   tag: '0.1.0',
   pullPolicy: 'IfNotPresent',
 };
-
-/** COMMON holds the settings that are the same in every profile (SPEC §7 "Common to all"). */
-export const COMMON = {
-  name: 'bindy',
-  namespace: 'dns-system',
-  leaseName: 'bindy-leader',
-  leaseNamespace: 'dns-system',
-  metricsPort: 8080,
-  healthPort: 8081,
-  logLevel: 'info',
-} as const;
 
 const SMALL = { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '256Mi' } } as const;
 const DEFAULT_LEASE: LeaseTiming = { durationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 };
 
 /** PROFILES is the SPEC §7 table. */
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
-  dev: { name: 'dev', replicas: 1, lease: DEFAULT_LEASE, ...SMALL, spread: 'none' },
-  staging: { name: 'staging', replicas: 2, lease: DEFAULT_LEASE, ...SMALL, spread: 'hostname' },
+  dev: { replicas: 1, lease: DEFAULT_LEASE, ...SMALL, spread: 'none' },
+  staging: { replicas: 2, lease: DEFAULT_LEASE, ...SMALL, spread: 'hostname' },
   prod: {
-    name: 'prod',
     replicas: 3,
     lease: DEFAULT_LEASE,
     requests: { cpu: '100m', memory: '128Mi' },
@@ -79,7 +73,6 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     spread: 'hostname-and-zone',
   },
   'cost-optimized': {
-    name: 'cost-optimized',
     replicas: 2,
     lease: { durationSeconds: 30, renewDeadlineSeconds: 20, retryPeriodSeconds: 2 },
     ...SMALL,
