@@ -76,8 +76,9 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   const serial = zone.status?.serial ?? 0;
   const results = await deps.pusher.syncZone(agents, zoneName, { name: zoneName, serial, text: renderZone(built.data, serial) }, ctx.log);
   const invalid = [...built.verdicts.values()].filter((v) => !v.ok).length;
+  const glueNote = built.skippedGlue.length > 0 ? `; ${built.skippedGlue.join(', ')} left out: outside the zone, so not glue` : '';
   const pushed = results.some((r) => r.error !== undefined) ? 'Failed' : 'Configured';
-  await report(deps, zone, path, summarize(results, serial, invalid), {
+  await report(deps, zone, path, summarize(results, serial, invalid, glueNote), {
     ...recordsStatus(zone, built),
     ...members,
     bind9Instances: [...primaries.map((i) => instanceRef(i, pushed)), ...members.bind9Instances],
@@ -111,9 +112,9 @@ function recordsStatus(zone: DNSZone, built: BuiltZone) {
   };
 }
 
-function summarize(results: readonly PodResult[], serial: number, invalid: number): Verdict {
+function summarize(results: readonly PodResult[], serial: number, invalid: number, glueNote: string): Verdict {
   const failed = results.filter((r) => r.error !== undefined);
-  const note = invalid > 0 ? `; ${invalid} invalid record(s) left out, see their status` : '';
+  const note = `${invalid > 0 ? `; ${invalid} invalid record(s) left out, see their status` : ''}${glueNote}`;
   if (failed.length > 0) return { ready: false, reason: 'PushFailed', message: failed.map((f) => `${f.pod}: ${f.error}`).join('; ').slice(0, 900) };
   if (results.length === 0) return { ready: false, reason: 'NoReadyPods', message: `serial ${serial} waits for a ready named pod${note}` };
   return { ready: true, reason: 'Synced', message: `serial ${serial} served by ${results.length} pod(s)${note}` };

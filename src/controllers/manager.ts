@@ -216,6 +216,12 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
     const before = previousZones.get(key);
     if (type === 'DELETED') previousZones.delete(key);
     else previousZones.set(key, z);
+    // A record is Ready only while its zone is: a change of the zone's Ready re-judges its records.
+    const readyOf = (o: DNSZone | undefined) => {
+      const c = o?.status?.conditions?.find((x) => x.type === 'Ready');
+      return `${c?.status}/${c?.reason}/${c?.observedGeneration}`;
+    };
+    if (readyOf(before) !== readyOf(z)) recordsOf(z);
     if (!shapes.changed(type, `DNSZone/${key}`, z)) return;
     const name = normalizeZoneName(z.spec.zoneName ?? '');
     for (const other of caches.zones.list()) if (normalizeZoneName(other.spec.zoneName ?? '') === name) zoneCtl.enqueue(objectKey(other));

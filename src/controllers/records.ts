@@ -47,6 +47,12 @@ export function judgeRecord(caches: Caches, record: DnsRecord): Outcome {
   const verdict = buildZone(zone, caches.recordIndex.candidates(zone), serving).verdicts.get(recordSource(record));
   if (!verdict) return { ready: false, reason: 'NoZone', message: 'record not attached to a zone' };
   if (!verdict.ok) return { ready: false, reason: verdict.reason, message: verdict.message, zone: zoneName };
+  // Ready means served: the zone must be Ready too (pushed to its pods), else say why it is not.
+  const zoneReady = findCondition(zone.status?.conditions, READY);
+  if (zoneReady?.status !== 'True' || zoneReady.observedGeneration !== zone.metadata.generation) {
+    const why = zoneReady ? `${zoneReady.reason}: ${zoneReady.message}` : 'not reconciled yet';
+    return { ready: false, reason: 'ZoneNotReady', message: `DNSZone ${zone.metadata.name} is not Ready (${why})`.slice(0, 1000), zone: zoneName, zoneObject: zone };
+  }
   return { ready: true, reason: 'Attached', message: `served in zone ${zoneName} (DNSZone ${zone.metadata.name})`, zone: zoneName, zoneObject: zone };
 }
 

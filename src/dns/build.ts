@@ -18,6 +18,8 @@ export function attaches(zone: DNSZone, record: DnsRecord): boolean {
 /** BuiltZone is a DNSZone with its records validated: what to render, and a verdict per attached record. */
 export interface BuiltZone {
   readonly zoneVerdict: Verdict;
+  /** Name-server addresses left out because they are outside the zone (not glue), by field. */
+  readonly skippedGlue: readonly string[];
   /** The records attached to the zone (valid or not); `verdicts` says which are served. */
   readonly records: readonly DnsRecord[];
   readonly data: ZoneData;
@@ -64,6 +66,7 @@ export function buildZone(zone: DNSZone, records: readonly DnsRecord[], rivals: 
   return {
     zoneVerdict: firstFailure(checkZoneSpec(zone), glue.ok ? OK : glue),
     records: attached,
+    skippedGlue: glue.ok ? glue.skipped : [],
     verdicts,
     data: {
       zoneName,
