@@ -76,7 +76,8 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   const serial = zone.status?.serial ?? 0;
   const results = await deps.pusher.syncZone(agents, zoneName, { name: zoneName, serial, text: renderZone(built.data, serial) }, ctx.log);
   const invalid = [...built.verdicts.values()].filter((v) => !v.ok).length;
-  const verdict = summarize(results, serial, invalid);
+  const glueNote = built.skippedGlue.length > 0 ? `; ${built.skippedGlue.join(', ')} left out: outside the zone, so not glue` : '';
+  const verdict = summarize(results, serial, invalid, glueNote);
   // Configured only once the pods confirmed serving the serial (upstream's Claimed until then).
   const pushed = verdict.reason === 'PushFailed' ? 'Failed' : verdict.ready ? 'Configured' : 'Claimed';
   await report(deps, zone, path, verdict, {
@@ -118,10 +119,10 @@ function recordsStatus(zone: DNSZone, built: BuiltZone) {
 }
 
 /** summarize is Synced only when every target pod confirmed serving the desired serial. */
-function summarize(results: readonly PodResult[], serial: number, invalid: number): Verdict {
+function summarize(results: readonly PodResult[], serial: number, invalid: number, glueNote: string): Verdict {
   const failed = results.filter((r) => r.error !== undefined);
   const behind = results.filter((r) => r.error === undefined && r.serial !== serial);
-  const note = invalid > 0 ? `; ${invalid} invalid record(s) left out, see their status` : '';
+  const note = `${invalid > 0 ? `; ${invalid} invalid record(s) left out, see their status` : ''}${glueNote}`;
   if (failed.length > 0) return { ready: false, reason: 'PushFailed', message: failed.map((f) => `${f.pod} serves ${served(f.serial)}: ${f.error}`).join('; ').slice(0, 900) };
   if (results.length === 0) return { ready: false, reason: 'NoReadyPods', message: `serial ${serial} waits for a ready named pod${note}` };
   if (behind.length > 0) return { ready: false, reason: 'NotServed', message: `serial ${serial} is not served yet: ${behind.map((b) => `${b.pod} serves ${served(b.serial)}`).join('; ')}`.slice(0, 900) };

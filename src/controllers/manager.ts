@@ -219,11 +219,15 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
     const before = previousZones.get(key);
     if (type === 'DELETED') previousZones.delete(key);
     else previousZones.set(key, z);
+    // A record is Ready only once its zone serves it and while its zone is Ready: a change of the
+    // zone's served serials or of its Ready condition (both status-only) re-judges its records.
+    const readyOf = (o: DNSZone | undefined) => {
+      const c = o?.status?.conditions?.find((x) => x.type === 'Ready');
+      return `${c?.status}/${c?.reason}/${c?.observedGeneration}`;
+    };
     const servedChanged = servedSerials.changed(type, `DNSZone/${key}`, z);
-    if (!shapes.changed(type, `DNSZone/${key}`, z)) {
-      if (servedChanged) recordsOf(z);
-      return;
-    }
+    if (servedChanged || readyOf(before) !== readyOf(z)) recordsOf(z);
+    if (!shapes.changed(type, `DNSZone/${key}`, z)) return;
     const name = normalizeZoneName(z.spec.zoneName ?? '');
     for (const other of caches.zones.list()) if (normalizeZoneName(other.spec.zoneName ?? '') === name) zoneCtl.enqueue(objectKey(other));
     // Every record of the namespace may have joined or left; zones that share a record with this

@@ -55,9 +55,11 @@ export function judgeRecord(caches: Caches, record: DnsRecord): Outcome {
 /**
  * servedOutcome: a valid record is Ready only once every pod serves a serial that contains it —
  * the zone's status.serial was rendered from the content the record is in now (same content
- * hash) and the zone was Synced at that serial. A record already Ready for its current
- * generation stays Ready while a later serial is on its way: the older serial named still serves
- * contains it unchanged.
+ * hash) and the zone was Synced at that serial. While its zone is on its way to serve it (not
+ * reconciled yet, NotServed, or Synced at older content), a record already Ready for its current
+ * generation stays Ready — the older serial named still serves contains it unchanged — and any
+ * other is NotYetServed. A zone that is failing (PushFailed, NoInstances, refused spec, …) makes
+ * it ZoneNotReady with the zone's reason.
  */
 function servedOutcome(record: DnsRecord, zone: DNSZone, zoneName: string, hashNow: string): Outcome {
   const st = zone.status;
@@ -65,11 +67,15 @@ function servedOutcome(record: DnsRecord, zone: DNSZone, zoneName: string, hashN
   if (st?.serial !== undefined && st.contentHash === hashNow && st.syncedSerial === st.serial) {
     return { ready: true, reason: 'Attached', message: `served in ${where} at serial ${st.serial} by every pod`, zone: zoneName, zoneObject: zone };
   }
+  const zoneReady = findCondition(st?.conditions, READY);
+  const onItsWay = !zoneReady || zoneReady.observedGeneration !== zone.metadata.generation || zoneReady.status === 'True' || zoneReady.reason === 'NotServed';
+  if (!onItsWay) {
+    return { ready: false, reason: 'ZoneNotReady', message: `DNSZone ${zone.metadata.name} is not Ready (${zoneReady.reason}: ${zoneReady.message})`.slice(0, 1000), zone: zoneName, zoneObject: zone };
+  }
   const before = findCondition(record.status?.conditions, READY);
   if (before?.status === 'True' && before.observedGeneration === record.metadata.generation && record.status?.zone === zoneName) {
     return { ready: true, reason: before.reason ?? 'Attached', message: before.message ?? '', zone: zoneName, zoneObject: zone };
   }
-  const zoneReady = findCondition(st?.conditions, READY);
   const why = zoneReady ? ` (zone: ${zoneReady.reason}: ${zoneReady.message})` : '';
   return { ready: false, reason: 'NotYetServed', message: `waiting until every pod of ${where} serves a serial containing this record${why}`.slice(0, 900), zone: zoneName, zoneObject: zone };
 }

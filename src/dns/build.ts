@@ -19,6 +19,8 @@ export function attaches(zone: DNSZone, record: DnsRecord): boolean {
 /** BuiltZone is a DNSZone with its records validated: what to render, and a verdict per attached record. */
 export interface BuiltZone {
   readonly zoneVerdict: Verdict;
+  /** Name-server addresses left out because they are outside the zone (not glue), by field. */
+  readonly skippedGlue: readonly string[];
   /** The records attached to the zone (valid or not); `verdicts` says which are served. */
   readonly records: readonly DnsRecord[];
   readonly data: ZoneData;
@@ -78,6 +80,7 @@ export function buildZone(zone: DNSZone, records: readonly DnsRecord[], rivals: 
   return {
     zoneVerdict: firstFailure(checkZoneSpec(zone), glueVerdict, checkSoa(soa.primaryNs, soa.adminEmail), ...nameServerHosts(zone).map(checkNameServer), judged.zone),
     records: attached,
+    skippedGlue: glue.ok ? glue.skipped : [],
     verdicts,
     data: {
       zoneName,

@@ -4,7 +4,7 @@
  * made for name servers inside the zone).
  */
 import type { DNSZone } from '../crds/types.js';
-import { checkDomainName, checkIPv4, checkIPv6, fqdn, invalid, type Verdict } from './names.js';
+import { checkDomainName, checkIPv4, checkIPv6, fqdn, type Verdict } from './names.js';
 import type { ZoneRecord } from './records.js';
 
 /** nameServerHosts lists the absolute names of the apex NS records: primaryNs first, no duplicates. */
@@ -38,22 +38,27 @@ function relativeInZone(host: string, zoneName: string): string | undefined {
 }
 
 /**
- * glueRecords validates the name servers and returns the glue records to serve. Glue for a name
- * outside the zone is refused (named would drop it as out-of-zone data), with a message saying so.
+ * glueRecords validates the name servers and returns the glue records to serve. An address for
+ * a name outside the zone is not glue (named would drop it as out-of-zone data): it is left out,
+ * and `skipped` names it so the zone's status says so.
  */
-export function glueRecords(zone: DNSZone, zoneName: string): { ok: true; records: ZoneRecord[] } | (Verdict & { ok: false }) {
+export function glueRecords(zone: DNSZone, zoneName: string): { ok: true; records: ZoneRecord[]; skipped: string[] } | (Verdict & { ok: false }) {
   for (const n of zone.spec.nameServers ?? []) {
     const v = checkDomainName(n.hostname, 'nameServers hostname');
     if (!v.ok) return v;
   }
   const source = `DNSZone/${zone.metadata.namespace ?? ''}/${zone.metadata.name}`;
   const records: ZoneRecord[] = [];
+  const skipped: string[] = [];
   for (const g of glueWanted(zone)) {
     const v = g.type === 'A' ? checkIPv4(g.address) : checkIPv6(g.address);
     if (!v.ok) return { ...v, message: `${g.field}: ${v.message}` };
     const name = relativeInZone(g.host, zoneName);
-    if (name === undefined) return invalid('InvalidNameServer', `${g.field}: ${g.host} is outside zone ${zoneName}, so it takes no glue here; remove the address`) as Verdict & { ok: false };
+    if (name === undefined) {
+      skipped.push(g.field);
+      continue;
+    }
     records.push({ name, type: g.type, rdata: g.type === 'AAAA' ? g.address.toLowerCase() : g.address, source });
   }
-  return { ok: true, records };
+  return { ok: true, records, skipped };
 }

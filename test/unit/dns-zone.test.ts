@@ -91,9 +91,18 @@ describe('zone rendering', () => {
     expect(execFileSync('named-checkzone', ['example.com', join(dir, 'z')], { encoding: 'utf8' })).toContain('loaded serial 1');
   });
 
-  it('refuses glue for a name server outside the zone', () => {
-    const z = zone({ nameServers: [{ hostname: 'ns.other.net.', ipv4Address: '192.0.2.9' }] });
-    expect(buildZone(z, []).zoneVerdict).toMatchObject({ ok: false, reason: 'InvalidNameServer' });
+  it('leaves out (and names) an address for a name server outside the zone: it is not glue', () => {
+    const z = zone({ nameServers: [{ hostname: 'ns.other.net.', ipv4Address: '192.0.2.9' }], nameServerIps: { 'ns9.other.net.': '192.0.2.8' } });
+    // primaryNs (ns1, in the zone) needs its address record, or named refuses the zone.
+    const built = buildZone(z, [rec('ARecord', 'ns1', { name: 'ns1', ipv4Addresses: ['192.0.2.53'] })]);
+    expect(built.zoneVerdict.ok).toBe(true);
+    expect(built.skippedGlue).toEqual(['nameServers[0].ipv4Address', 'nameServerIps["ns9.other.net."]']);
+    expect(renderZone(built.data, 1)).not.toContain('192.0.2.9');
+  });
+
+  it('refuses a name server glue address that is not an address', () => {
+    const z = zone({ nameServers: [{ hostname: 'ns2.example.com.', ipv4Address: '192.0.2.300' }] });
+    expect(buildZone(z, []).zoneVerdict).toMatchObject({ ok: false, reason: 'InvalidAddress', message: expect.stringMatching(/nameServers\[0\]\.ipv4Address/) });
   });
 
   it('keeps serving valid records when one is invalid, and says what to fix', () => {
