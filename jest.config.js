@@ -16,5 +16,6 @@ export default {
   globalSetup: '<rootDir>/testbed/jest-global-setup.ts',
   globalTeardown: '<rootDir>/testbed/jest-global-teardown.ts',
   testTimeout: 60000,
-  maxWorkers: 2,
+  // The real node's files share one operator Deployment and one node: one file at a time.
+  maxWorkers: withNode ? 1 : 2,
 };

@@ -1,57 +1,13 @@
 /**
- * The operator as pods, operated with the seed guide's commands (upstream Bindy's "Operator High
- * Availability", docs/src/operations/operator-ha.md). dist/dev is applied unmodified but for a
- * kustomize `images:` override naming the image built here from our Dockerfile; the operator runs
- * as its ServiceAccount with only dist/'s RBAC. Each procedure runs the guide's command text in a
- * shell with the bed's kubectl, with one substitution: the guide's namespace `bindy-system` is
- * dist/'s `dns-system`. Prometheus Operator CRDs are stubbed (dist/ ships a ServiceMonitor and a
- * PrometheusRule; a cluster running dist/ has them).
+ * The operator as pods (dist/dev), operated with the seed guide's Quick Start, Monitoring and
+ * "Testing Failover" commands (see guide-support.ts for how the guide's text is run).
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { KubeClient } from '../../src/kube/api-client.js';
-import { adminClient, loadTestbed } from '../../testbed/state.js';
+import { adminClient } from '../../testbed/state.js';
 import { dig, eventually } from '../integration/dns-support.js';
+import { applyDev, guide, holder, removeOperator } from './guide-support.js';
 
-const bed = loadTestbed();
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const API = '/apis/bindy.firestoned.io/v1beta1/namespaces/guide';
-
-/** guide runs one of the guide's command blocks (namespace substituted) and returns its stdout. */
-async function guide(script: string): Promise<string> {
-  const text = script.replace(/bindy-system/g, 'dns-system');
-  const env = { ...process.env, KUBECONFIG: bed.kubeconfigs.admin, PATH: `${dirname(bed.kubectl ?? '')}:${process.env.PATH ?? ''}` };
-  return (await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', text], { env, encoding: 'utf8' })).stdout.trim();
-}
-
-const holder = (): Promise<string> => guide("kubectl get lease -n bindy-system bindy-leader -o jsonpath='{.spec.holderIdentity}'");
-
-/** applyDev applies dist/dev through an overlay that only swaps the image, as a user would. */
-async function applyDev(): Promise<void> {
-  const overlay = join(bed.stateDir, 'overlay-dev');
-  mkdirSync(overlay, { recursive: true });
-  const [name, tag] = (bed.node?.bindyImage ?? '').split(':');
-  writeFileSync(join(overlay, 'kustomization.yaml'), [
-    'apiVersion: kustomize.config.k8s.io/v1beta1',
-    'kind: Kustomization',
-    'resources:',
-    `  - ${relative(overlay, join(REPO, 'dist', 'dev'))}`,
-    'images:',
-    '  - name: ghcr.io/firestoned/bindy-ts',
-    `    newName: ${name}`,
-    `    newTag: "${tag}"`,
-    '',
-  ].join('\n'));
-  writeFileSync(join(overlay, 'prometheus-crds.yaml'), ['servicemonitors:ServiceMonitor', 'prometheusrules:PrometheusRule'].map((p) => {
-    const [plural, kind] = p.split(':');
-    return `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: ${plural}.monitoring.coreos.com\nspec:\n  group: monitoring.coreos.com\n  scope: Namespaced\n  names: {kind: ${kind}, plural: ${plural}, singular: ${kind?.toLowerCase()}, listKind: ${kind}List}\n  versions:\n    - name: v1\n      served: true\n      storage: true\n      schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}\n`;
-  }).join('---\n'));
-  await guide(`kubectl apply -f ${overlay}/prometheus-crds.yaml && kubectl wait --for=condition=Established crd/servicemonitors.monitoring.coreos.com crd/prometheusrules.monitoring.coreos.com`);
-  await guide(`kubectl apply --server-side -k ${overlay}`);
-}
 
 describe('the seed guide on the operator as pods (dist/dev)', () => {
   let admin: KubeClient;
@@ -59,13 +15,13 @@ describe('the seed guide on the operator as pods (dist/dev)', () => {
   beforeAll(async () => {
     admin = adminClient();
     await applyDev();
-    await guide('kubectl -n dns-system rollout status deployment/bindy --timeout=120s');
   }, 180_000);
 
   afterAll(async () => {
     await admin.delete('/api/v1/namespaces/guide').catch(() => undefined);
+    await removeOperator();
     admin.close();
-  });
+  }, 90_000);
 
   it('Quick Start: scale to 3, all replicas run, one holds the lease', async () => {
     await guide('kubectl scale deployment -n bindy-system bindy --replicas=3');
