@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { eventually } from '../integration/dns-support.js';
-import { applyDev, bed, guide, holder, removeOperator } from './guide-support.js';
+import { applyProfile, bed, guide, holder, removeOperator } from './guide-support.js';
 
 interface LeaseSpec {
   holderIdentity?: string;
@@ -42,7 +42,7 @@ async function aRenewingLeader(timeoutMs = 90_000): Promise<string> {
 
 describe('the seed guide: monitoring and troubleshooting (dist/dev as pods)', () => {
   beforeAll(async () => {
-    await applyDev();
+    await applyProfile();
     await guide('kubectl scale deployment -n bindy-system bindy --replicas=3 && kubectl -n dns-system rollout status deployment/bindy --timeout=120s');
     await aLeader();
   }, 180_000);

@@ -5,7 +5,7 @@
 import type { KubeClient } from '../../src/kube/api-client.js';
 import { adminClient } from '../../testbed/state.js';
 import { dig, eventually } from '../integration/dns-support.js';
-import { applyDev, guide, holder, removeOperator } from './guide-support.js';
+import { applyProfile, guide, holder, removeOperator } from './guide-support.js';
 
 const API = '/apis/bindy.firestoned.io/v1beta1/namespaces/guide';
 
@@ -14,7 +14,7 @@ describe('the seed guide on the operator as pods (dist/dev)', () => {
 
   beforeAll(async () => {
     admin = adminClient();
-    await applyDev();
+    await applyProfile();
   }, 180_000);
 
   afterAll(async () => {
