@@ -2,10 +2,11 @@
  * The operator as pods (dist/dev), operated with the seed guide's Quick Start, Monitoring and
  * "Testing Failover" commands (see guide-support.ts for how the guide's text is run).
  */
+import { spawnSync } from 'node:child_process';
 import type { KubeClient } from '../../src/kube/api-client.js';
 import { adminClient } from '../../testbed/state.js';
 import { dig, eventually } from '../integration/dns-support.js';
-import { applyProfile, guide, holder, removeOperator } from './guide-support.js';
+import { applyProfile, bed, guide, holder, removeOperator } from './guide-support.js';
 
 const API = '/apis/bindy.firestoned.io/v1beta1/namespaces/guide';
 
@@ -82,4 +83,50 @@ echo "Current leader: $LEADER"`);
     await eventually(() => expect(dig(podIp, 'after.guide.test', 'A')).toBe('192.0.2.2'), 60_000, 250);
     process.stderr.write(`seed guide: a record created after the failover is served by named ${Date.now() - started} ms after the delete\n`);
   }, 240_000);
+
+  it('Network Partition: the leader cut from the API server loses the lease to a standby', async () => {
+    const LEADER = await holder();
+    // The guide's policy, verbatim. The bridge CNI here does not enforce NetworkPolicy (no
+    // policy-enforcing CNI is installable from Debian's or npm's registries), so the test applies
+    // the same block, all egress dropped, inside the leader pod's network namespace (iptables).
+    await guide(`LEADER=${LEADER}
+kubectl apply -f - <<EOF
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: block-leader
+  namespace: bindy-system
+spec:
+  podSelector:
+    matchLabels:
+      statefulset.kubernetes.io/pod-name: $LEADER
+  policyTypes:
+  - Egress
+  egress: []  # Block all egress
+EOF`);
+    const egress = (op: '-I' | '-D'): void => {
+      const id = spawnSync('bash', ['-c', `KUBECONFIG=${bed.kubeconfigs.admin} ${bed.kubectl} -n dns-system get pod ${LEADER} -o jsonpath='{.status.containerStatuses[0].containerID}'`], { encoding: 'utf8' }).stdout.replace('containerd://', '');
+      const tasks = spawnSync('ctr', ['--address', bed.node?.containerdSocket ?? '', '-n', 'k8s.io', 'tasks', 'ls'], { encoding: 'utf8' }).stdout;
+      const pid = tasks.split('\n').find((l) => l.startsWith(id))?.split(/\s+/)[1];
+      // Egress as NetworkPolicy means it: connections the pod opens (already open ones too); replies to
+      // connections opened to the pod (the kubelet's probes) still flow.
+      const r = spawnSync('nsenter', [`--net=/proc/${pid}/ns/net`, '--', 'iptables', op, 'OUTPUT', '-m', 'conntrack', '--ctdir', 'ORIGINAL', '-j', 'DROP'], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`iptables ${op} in ${LEADER}'s netns: ${r.stderr}`);
+    };
+    egress('-I');
+    const started = Date.now();
+    try {
+      // The guide: "Wait for lease expiration (~15 seconds)", then verify a new leader.
+      await guide('sleep 20');
+      const lease = await guide('kubectl get lease -n bindy-system bindy-leader');
+      const next = await holder();
+      expect(lease).toContain(next);
+      expect(next).not.toBe(LEADER);
+      process.stderr.write(`seed guide, Network Partition: ${LEADER} cut off; ${next} held the lease when checked ${Date.now() - started} ms later\n`);
+    } finally {
+      egress('-D');
+      await guide('kubectl delete networkpolicy -n bindy-system block-leader');
+    }
+    await eventually(async () => expect(await guide(`kubectl logs -n bindy-system ${LEADER}`)).toContain('Leadership lost! Stopping all operators...'), 30_000, 500);
+  }, 120_000);
 });
