@@ -83,9 +83,10 @@ export function restoreSysctls(): string[] {
   return changed;
 }
 
-/** cgroupHierarchies are the mounted cgroup v1 hierarchies (cpu, memory, pids, ..., systemd). */
+/** cgroupHierarchies are the mounted cgroup hierarchies: v1's (cpu, memory, pids, ...) or v2's single one. */
 function cgroupHierarchies(): string[] {
   if (!existsSync(CGROUP_ROOT)) return [];
+  if (existsSync(join(CGROUP_ROOT, 'cgroup.procs'))) return [CGROUP_ROOT];
   return readdirSync(CGROUP_ROOT).map((d) => join(CGROUP_ROOT, d)).filter((d) => existsSync(join(d, 'cgroup.procs')));
 }
 
