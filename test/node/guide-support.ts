@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { writeProfileOverlay } from '../../testbed/profile-overlay.js';
 import { loadTestbed } from '../../testbed/state.js';
+import { eventually } from '../support/eventually.js';
 
 export const bed = loadTestbed();
 
@@ -22,6 +23,18 @@ export async function guide(script: string): Promise<string> {
 }
 
 export const holder = (): Promise<string> => guide("kubectl get lease -n bindy-system bindy-leader -o jsonpath='{.spec.holderIdentity}'");
+
+export const runningPods = async (): Promise<string[]> =>
+  (await guide("kubectl -n dns-system get pods -l app=bindy --field-selector=status.phase=Running -o jsonpath='{range .items[*]}{.metadata.name}{\"\\n\"}{end}'")).split('\n').filter(Boolean);
+
+/** aLeader waits until the lease names a running operator pod, and returns it. */
+export async function aLeader(timeoutMs = 60_000): Promise<string> {
+  return eventually(async () => {
+    const h = await holder();
+    expect(await runningPods()).toContain(h);
+    return h;
+  }, timeoutMs, 100);
+}
 
 /** applyProfile applies dist/<profile> through an overlay that only swaps the image (testbed/profile-overlay.ts). */
 export async function applyProfile(profile = 'dev', wait = true): Promise<void> {

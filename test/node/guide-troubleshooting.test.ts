@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { eventually } from '../integration/dns-support.js';
-import { applyProfile, bed, guide, holder, removeOperator } from './guide-support.js';
+import { aLeader, applyProfile, bed, guide, holder, removeOperator, runningPods } from './guide-support.js';
 
 interface LeaseSpec {
   holderIdentity?: string;
@@ -16,18 +16,6 @@ interface LeaseSpec {
 }
 
 const lease = async (): Promise<LeaseSpec> => JSON.parse(await guide("kubectl get lease -n bindy-system bindy-leader -o jsonpath='{.spec}'")) as LeaseSpec;
-const runningPods = async (): Promise<string[]> =>
-  (await guide("kubectl -n dns-system get pods -l app=bindy --field-selector=status.phase=Running -o jsonpath='{range .items[*]}{.metadata.name}{\"\\n\"}{end}'")).split('\n').filter(Boolean);
-
-/** aLeader waits until the lease names a running operator pod, and returns it. */
-async function aLeader(timeoutMs = 60_000): Promise<string> {
-  return eventually(async () => {
-    const h = await holder();
-    expect(await runningPods()).toContain(h);
-    return h;
-  }, timeoutMs, 100);
-}
-
 /** aRenewingLeader waits until one holder renews the lease (a live leader, not a stale record). */
 async function aRenewingLeader(timeoutMs = 90_000): Promise<string> {
   return eventually(async () => {
