@@ -14,7 +14,8 @@ import { ensureControlPlaneBinary } from './build.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { ensureImages } from './images/images.js';
 import { NODE_NET } from './realnode/network.js';
-import { startRealNode, type RealNode } from './realnode/node.js';
+import { removeLeftoverNode, startRealNode, type RealNode } from './realnode/node.js';
+import { unmountUnder } from './realnode/host.js';
 import { ensureServiceAccounts, useExistingCluster } from './external.js';
 import { isAlive, killLeftovers } from './processes.js';
 import { DEFAULT_STATE_FILE, writeTestbedState, type TestbedState } from './state.js';
@@ -42,6 +43,7 @@ export interface Session {
 
 /** startSession cleans up after dead runs, then starts (or adopts) a cluster and writes its state. */
 export async function startSession(options: SessionOptions = {}): Promise<Session> {
+  removeLeftoverNode(options.log);
   pruneDeadRuns(options.log);
   const stateDir = join(TESTBED_DIR, `run-${process.pid}`);
   rmSync(stateDir, { recursive: true, force: true });
@@ -119,6 +121,8 @@ function pruneDeadRuns(log?: (line: string) => void): void {
     if (!match || Number(match[1]) === process.pid || isAlive(Number(match[1]))) continue;
     const killed = killLeftovers(join(TESTBED_DIR, entry, 'pids.json'));
     if (killed > 0) log?.(`testbed: killed ${killed} process(es) left by a crashed run (${entry})`);
+    // A real node's mounts (container rootfs, pod netns files) would make the removal fail.
+    unmountUnder(join(TESTBED_DIR, entry));
     rmSync(join(TESTBED_DIR, entry), { recursive: true, force: true });
   }
 }

@@ -149,6 +149,15 @@ async function nodeReady(o: RealNodeOptions): Promise<true | undefined> {
 }
 
 /**
+ * removeLeftoverNode removes what a crashed run's node left on the machine (see cleanUpNode);
+ * a no-op when no node record exists. Call it before deleting dead runs' directories: their
+ * mounts make the deletion fail.
+ */
+export function removeLeftoverNode(log?: (line: string) => void): void {
+  if (existsSync(NODE_RECORD)) cleanUpNode(log);
+}
+
+/**
  * cleanUpNode removes a node's every trace: pods' processes, containerd shims, whatever still runs
  * in the node's netns (containerd, the kubelet), mounts, cgroups, the netns and veth, changed
  * sysctls and the directory.
