@@ -57,6 +57,7 @@ describe('the seed guide on the operator as pods (dist/dev)', () => {
     await admin.create(`${API}/arecords`, arecord('before', '192.0.2.1'));
     const podIp = await eventually(async () => {
       const ip = await guide("kubectl -n guide get pods -l app.kubernetes.io/name=bind9 -o jsonpath='{.items[0].status.podIP}'");
+      expect(ip).not.toBe('');
       expect(dig(ip, 'before.guide.test', 'A')).toBe('192.0.2.1');
       return ip;
     }, 90_000, 500);
