@@ -1,178 +1,167 @@
 /**
- * `npm run demo`: the whole product on one machine. A real control plane (test bed), the dev
- * profile's CRDs and RBAC, three operator replicas electing a leader as the `bindy`
- * ServiceAccount, real named + agent for the Bind9Instance's pod, records answered by `dig`,
- * then a graceful handover (SIGTERM) and a crash takeover (SIGKILL), each followed by a new
- * record that the new leader serves. Everything started is stopped on exit or Ctrl-C.
+ * `npm run demo`: the whole product on one machine, run the way its users run it. A real
+ * single-node cluster (the test bed with its real node: kubelet, containerd, kube-proxy), the
+ * images built here (our Dockerfile, Debian's bind9), dist/dev applied unmodified but for a
+ * kustomize `images:` override, the operator scaled to 3 pods electing a leader as the `bindy`
+ * ServiceAccount, a Bind9Instance whose named pod answers `dig`, then `kubectl delete pod` of the
+ * leader and a crash of the next one, each followed by a new record that the new leader serves.
+ * `npm run demo -- --keep` leaves the cluster up (Ctrl-C stops it) and prints how to use it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { KubeClient } from '../src/kube/api-client.js';
-import { loadKubeconfigFile } from '../src/kube/kubeconfig.js';
-import { applyManifests, readManifests, waitEstablished } from '../testbed/apply.js';
-import { TestNode } from '../testbed/node/node.js';
+import { execFile, spawnSync } from 'node:child_process';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
 import { startSession, type Session } from '../testbed/session.js';
+import { writeProfileOverlay } from '../testbed/profile-overlay.js';
 import { dig, eventually } from '../test/integration/dns-support.js';
-import { ReplicaGroup, type Member } from '../test/support/leader-cluster.js';
 
 const NS = 'demo';
 const ZONE = 'example.demo';
 /** ZONE_LABEL is how the zone's recordsFrom selects the demo's records. */
 const ZONE_LABEL = { zone: 'example-demo' };
-const API = `/apis/bindy.firestoned.io/v1beta1/namespaces/${NS}`;
+const keep = process.argv.includes('--keep');
 const started = Date.now();
-const cleanups: Array<() => Promise<void> | void> = [];
+let session: Session | undefined;
 
 function say(text: string): void {
   console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${text}`);
 }
 
-function aRecord(name: string, owner: string, address: string): object {
-  return { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: { name, namespace: NS, labels: ZONE_LABEL }, spec: { name: owner, ipv4Addresses: [address] } };
+/** kubectl runs a shell command line with the bed's kubectl and admin kubeconfig. */
+async function kubectl(line: string): Promise<string> {
+  const state = session?.state;
+  const env = { ...process.env, KUBECONFIG: state?.kubeconfigs.admin, PATH: `${dirname(state?.kubectl ?? '')}:${process.env.PATH ?? ''}` };
+  return (await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', line], { env, encoding: 'utf8' })).stdout.trim();
 }
 
-async function cleanup(): Promise<void> {
-  for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch((err: Error) => console.error(`cleanup: ${err.message}`));
-  cleanups.length = 0;
+const holder = (): Promise<string> => kubectl("kubectl -n dns-system get lease bindy-leader -o jsonpath='{.spec.holderIdentity}'");
+
+async function deploy(): Promise<void> {
+  say('1/7 Starting the cluster: etcd, kube-apiserver, controller-manager, scheduler; kubelet, containerd, kube-proxy in the node\'s netns');
+  say('    (the first run builds Kubernetes from Go and the images with debootstrap/buildah: ~12 min; then cached)');
+  session = await startSession({ node: true, log: (l) => say(`    ${l}`) });
+  say(`    node ${session.state.node?.name} Ready; image built from the Dockerfile: ${session.state.node?.bindyImage}`);
+  say('2/7 Applying dist/dev with a kustomize images: override (kubectl apply --server-side -k)');
+  const { commands } = writeProfileOverlay(session.state.stateDir, 'dev', session.state.node?.bindyImage ?? '');
+  for (const command of commands) await kubectl(command);
+  say('3/7 kubectl scale deployment -n dns-system bindy --replicas=3');
+  await kubectl('kubectl scale deployment -n dns-system bindy --replicas=3 && kubectl -n dns-system rollout status deployment/bindy --timeout=180s');
+  const leader = await eventually(async () => {
+    const h = await holder();
+    if (!h.startsWith('bindy-')) throw new Error('no leader yet');
+    return h;
+  }, 60_000, 250);
+  say(`    ${leader} holds Lease dns-system/bindy-leader; pods:\n${await kubectl('kubectl -n dns-system get pods -l app=bindy -o wide')}`);
 }
 
-async function startBed(): Promise<{ session: Session; admin: KubeClient }> {
-  say('1/8 Starting the test bed: etcd, kube-apiserver, kube-controller-manager on 127.0.0.1 (first run builds them: a few minutes)');
-  const session = await startSession({ log: (l) => say(`    ${l}`) });
-  cleanups.push(() => session.stop());
-  const admin = new KubeClient(loadKubeconfigFile(session.state.kubeconfigs.admin));
-  cleanups.push(() => admin.close());
-  say(`    control plane ready at ${session.state.server}`);
-  say(`    try it: export KUBECONFIG=${session.state.kubeconfigs.admin}`);
-  return { session, admin };
-}
-
-async function applyDevProfile(admin: KubeClient): Promise<void> {
-  say('2/8 Applying dist/dev: CRDs, namespace, ServiceAccount and RBAC (the Deployment needs a kubelet: the replicas run here instead)');
-  const crds = readManifests('dist/dev/crds.yaml');
-  const rest = [...readManifests('dist/dev/cluster.yaml'), ...readManifests('dist/dev/operator.yaml').filter((m) => m.kind === 'ServiceAccount')];
-  await applyManifests(admin, [...crds, ...rest], 'bindy-demo');
-  for (const crd of crds) await waitEstablished(admin, crd.metadata.name);
-  say(`    ${crds.length} CRDs established, ${rest.length} RBAC objects applied`);
-}
-
-function startNode(admin: KubeClient): TestNode {
-  const stop = new AbortController();
-  const workDir = mkdtempSync(join(tmpdir(), 'bindy-demo-node-'));
-  const node = new TestNode({ client: admin, log: pino({ level: 'silent' }), workDir, firstOctet: 200, lease: { namespace: 'dns-system', name: 'bindy-leader' } });
-  const running = node.start(stop.signal);
-  cleanups.push(async () => {
-    stop.abort();
-    await running;
-    rmSync(workDir, { recursive: true, force: true });
-  });
-  return node;
-}
-
-async function startReplicas(session: Session): Promise<ReplicaGroup> {
-  say('3/8 Starting 3 operator replicas (bindy-0..2) as ServiceAccount dns-system/bindy, lease 15/10/2 s');
-  const group = new ReplicaGroup({ kubeconfig: session.state.kubeconfigs.bindy, server: session.state.server, env: {} });
-  cleanups.push(() => group.stopAll());
-  await Promise.all(['bindy-0', 'bindy-1', 'bindy-2'].map((n) => group.add(n)));
-  return group;
-}
-
-async function leaderOf(group: ReplicaGroup, since = 0): Promise<Member> {
-  return Promise.any(group.running().map((m) => m.replica.waitForLog((l) => l.msg === 'Starting all operators' && l.receivedAt >= since, 60_000).then(() => m)));
-}
-
-async function createDns(admin: KubeClient): Promise<void> {
-  say(`5/8 Creating Bind9Instance demo/primary, DNSZone ${ZONE} and records`);
-  await admin.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+async function createDns(): Promise<string> {
+  say(`4/7 Creating Bind9Instance demo/primary, DNSZone ${ZONE} and records`);
   const kind = (k: string, name: string, spec: object, labels: Record<string, string> = ZONE_LABEL) => ({ apiVersion: 'bindy.firestoned.io/v1beta1', kind: k, metadata: { name, namespace: NS, labels }, spec });
-  await admin.create(`${API}/bind9instances`, kind('Bind9Instance', 'primary', { clusterRef: 'demo', role: 'primary', replicas: 1 }, {}));
   const soaRecord = { primaryNs: `ns1.${ZONE}.`, adminEmail: `hostmaster.${ZONE}.`, serial: 1, refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 };
-  await admin.create(`${API}/dnszones`, kind('DNSZone', 'example', { zoneName: ZONE, clusterRef: 'demo', recordsFrom: [{ selector: { matchLabels: ZONE_LABEL } }], ttl: 300, soaRecord }, {}));
-  // The zone's nameserver lives inside it, so it needs an address (named-checkzone insists).
-  await admin.create(`${API}/arecords`, aRecord('ns1', 'ns1', '192.0.2.53'));
-  await admin.create(`${API}/arecords`, aRecord('www', 'www', '192.0.2.10'));
-  await admin.create(`${API}/aaaarecords`, kind('AAAARecord', 'www6', { name: 'www', ipv6Addresses: ['2001:db8::10'] }));
-  await admin.create(`${API}/cnamerecords`, kind('CNAMERecord', 'blog', { name: 'blog', target: `www.${ZONE}.` }));
-  await admin.create(`${API}/mxrecords`, kind('MXRecord', 'mx', { name: '@', priority: 10, mailServer: `mail.${ZONE}.` }));
-  await admin.create(`${API}/txtrecords`, kind('TXTRecord', 'spf', { name: '@', text: ['v=spf1 -all'] }));
-}
-
-async function showAnswers(node: TestNode): Promise<string> {
-  const pod = await eventually(() => {
-    const address = node.runtimes()[0]?.address;
-    if (!address) throw new Error('no named pod running yet');
-    return address;
-  }, 60_000);
-  await eventually(() => {
-    if (dig(pod, `www.${ZONE}`, 'A') !== '192.0.2.10') throw new Error('not served yet');
-    if (dig(pod, ZONE, 'TXT') === '') throw new Error('not all records served yet');
-  }, 60_000);
-  for (const [name, type] of [[`www.${ZONE}`, 'A'], [`www.${ZONE}`, 'AAAA'], [`blog.${ZONE}`, 'CNAME'], [ZONE, 'MX'], [ZONE, 'TXT'], [ZONE, 'SOA']] as const) {
-    say(`    dig @${pod} ${name} ${type} +short  →  ${dig(pod, name, type)}`);
+  const objects = [
+    kind('Bind9Instance', 'primary', { clusterRef: 'demo', role: 'primary', replicas: 1 }, {}),
+    kind('DNSZone', 'example', { zoneName: ZONE, clusterRef: 'demo', recordsFrom: [{ selector: { matchLabels: ZONE_LABEL } }], ttl: 300, soaRecord }, {}),
+    // The zone's nameserver lives inside it, so it needs an address (named-checkzone insists).
+    kind('ARecord', 'ns1', { name: 'ns1', ipv4Addresses: ['192.0.2.53'] }),
+    kind('ARecord', 'www', { name: 'www', ipv4Addresses: ['192.0.2.10'] }),
+    kind('AAAARecord', 'www6', { name: 'www', ipv6Addresses: ['2001:db8::10'] }),
+    kind('TXTRecord', 'spf', { name: '@', text: ['v=spf1 -all'] }),
+  ];
+  await kubectl(`kubectl create namespace ${NS} && kubectl apply -f - <<'EOF'\n${objects.map((o) => JSON.stringify(o)).join('\n---\n')}\nEOF`);
+  const pod = await eventually(async () => {
+    const ip = await kubectl(`kubectl -n ${NS} get pods -l app.kubernetes.io/name=bind9 -o jsonpath='{.items[0].status.podIP}'`);
+    if (!ip) throw new Error('no pod IP yet');
+    if (dig(ip, ZONE, 'TXT') === '' || dig(ip, `www.${ZONE}`, 'A') !== '192.0.2.10') throw new Error('not served yet');
+    return ip;
+  }, 120_000, 500);
+  const clusterIp = await kubectl(`kubectl -n ${NS} get service primary -o jsonpath='{.spec.clusterIP}'`);
+  say('5/7 named (Debian bind9 image, non-root, in the Bind9Instance pod) answers on the pod IP and the ClusterIP:');
+  for (const [server, name, type] of [[pod, `www.${ZONE}`, 'A'], [pod, `www.${ZONE}`, 'AAAA'], [pod, ZONE, 'TXT'], [clusterIp, `www.${ZONE}`, 'A']] as const) {
+    say(`    dig @${server} ${name} ${type} +short  →  ${dig(server, name, type)}`);
   }
   return pod;
 }
 
-async function failover(group: ReplicaGroup, signal: NodeJS.Signals): Promise<Member> {
-  const leader = await leaderOf(group);
-  const sent = Date.now();
-  const next = Promise.any(group.running().filter((m) => m !== leader).map(async (m) => ({ m, line: await m.replica.waitForLog((l) => l.msg === 'Starting all operators' && l.receivedAt >= sent, 60_000) })));
-  leader.replica.kill(signal);
-  const { m, line } = await next;
-  say(`    ${leader.name} got ${signal}; ${m.name} leads and reconciles after ${line.receivedAt - sent} ms`);
-  const exit = await leader.replica.exited;
-  say(`    ${leader.name} exited (${exit.signal ?? `code ${exit.code}`})`);
-  return m;
+/** createRecord applies an ARecord and resolves once named serves it, with how long that took. */
+async function createRecord(pod: string, record: string, ip: string): Promise<number> {
+  const t0 = Date.now();
+  await kubectl(`kubectl apply -f - <<'EOF'\n${JSON.stringify({ apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: { name: record, namespace: NS, labels: ZONE_LABEL }, spec: { name: record, ipv4Addresses: [ip] } })}\nEOF`);
+  await eventually(() => {
+    if (dig(pod, `${record}.${ZONE}`, 'A') !== ip) throw new Error('not served yet');
+  }, 90_000, 100);
+  return Date.now() - t0;
 }
 
-async function serveAfter(admin: KubeClient, pod: string, name: string, ip: string): Promise<void> {
-  const t0 = Date.now();
-  await admin.create(`${API}/arecords`, aRecord(name, name, ip));
-  await eventually(() => {
-    if (dig(pod, `${name}.${ZONE}`, 'A') !== ip) throw new Error('not served yet');
-  }, 60_000);
-  say(`    created ARecord ${name} → dig @${pod} ${name}.${ZONE} A +short  →  ${dig(pod, `${name}.${ZONE}`, 'A')}  (${Date.now() - t0} ms)`);
+/** handover deletes the leader's pod (SIGTERM) and shows the successor serving a new record. */
+async function handover(pod: string): Promise<void> {
+  const leader = await holder();
+  const sent = Date.now();
+  await kubectl(`kubectl delete pod -n dns-system ${leader} --wait=false`);
+  const next = await eventually(async () => {
+    const h = await holder();
+    if (h === leader || !h.startsWith('bindy-')) throw new Error('no new leader yet');
+    return h;
+  }, 60_000, 50);
+  say(`    ${leader} got SIGTERM (kubectl delete pod); ${next} leads after ${Date.now() - sent} ms`);
+  const ms = await createRecord(pod, 'after-delete', '192.0.2.21');
+  say(`    created ARecord after-delete → dig @${pod} after-delete.${ZONE} A +short  →  ${dig(pod, `after-delete.${ZONE}`, 'A')}  (${ms} ms)`);
+}
+
+/**
+ * crash SIGKILLs the leader's container through containerd (no lease release). The kubelet
+ * restarts it under the same pod name, so either it or a standby leads once the lease allows;
+ * a record created at once is served when that leader reconciles.
+ */
+async function crash(pod: string): Promise<void> {
+  const leader = await holder();
+  const id = (await kubectl(`kubectl -n dns-system get pod ${leader} -o jsonpath='{.status.containerStatuses[0].containerID}'`)).replace('containerd://', '');
+  spawnSync('ctr', ['--address', session?.state.node?.containerdSocket ?? '', '-n', 'k8s.io', 'tasks', 'kill', '-s', 'SIGKILL', id]);
+  const ms = await createRecord(pod, 'after-crash', '192.0.2.22');
+  const restarts = await kubectl(`kubectl -n dns-system get pod ${leader} -o jsonpath='{.status.containerStatuses[0].restartCount}'`);
+  say(`    ${leader} was SIGKILLed (crash); the kubelet restarted it (restarts: ${restarts}); ${await holder()} leads`);
+  say(`    created ARecord after-crash → dig @${pod} after-crash.${ZONE} A +short  →  ${dig(pod, `after-crash.${ZONE}`, 'A')}  (${ms} ms after the kill)`);
 }
 
 async function main(): Promise<void> {
-  const { session, admin } = await startBed();
-  await applyDevProfile(admin);
-  const node = startNode(admin);
-  const group = await startReplicas(session);
-  const leader = await leaderOf(group);
-  say(`4/8 ${leader.name} holds Lease dns-system/bindy-leader; the others log "Lease already held by ${leader.name}"`);
-  await createDns(admin);
-  say('6/8 named (started by the test bed for the instance pod) answers:');
-  const pod = await showAnswers(node);
-  say('7/8 Graceful handover: SIGTERM to the leader (as in a rolling update); it releases the Lease at once');
-  await failover(group, 'SIGTERM');
-  await serveAfter(admin, pod, 'after-handover', '192.0.2.21');
-  say('8/8 Crash: SIGKILL to the new leader; a standby takes over when the Lease expires (15 s)');
-  await failover(group, 'SIGKILL');
-  await serveAfter(admin, pod, 'after-crash', '192.0.2.22');
-  say('Done: every record answered by named across both failovers. Cleaning up.');
+  await deploy();
+  const pod = await createDns();
+  say('6/7 Leader failure as in the HA guide: kubectl delete pod -n dns-system $LEADER');
+  await handover(pod);
+  say('7/7 Crash: SIGKILL to the new leader\'s container (no release); a leader serves again once the Lease allows (≤ 15 s)');
+  await crash(pod);
+  say('Done: every record answered by named pods across both failovers.');
 }
 
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    say(`${signal}: cleaning up`);
-    void cleanup().then(() => process.exit(130));
-  });
+function printKeep(): void {
+  const state = session?.state;
+  console.log(`\nThe cluster stays up (Ctrl-C stops it and removes everything). In another shell:\n
+  export KUBECONFIG=${state?.kubeconfigs.admin}
+  export PATH=${dirname(state?.kubectl ?? '')}:$PATH
+  kubectl get nodes -o wide
+  kubectl get pods -n dns-system -l app=bindy
+  kubectl get lease -n dns-system bindy-leader -o jsonpath='{.spec.holderIdentity}'
+  kubectl get lease -n dns-system bindy-leader -w
+  kubectl delete pod -n dns-system $(kubectl get lease -n dns-system bindy-leader -o jsonpath='{.spec.holderIdentity}')
+  kubectl get bind9instances -A; kubectl get dnszones -A
+  dig @$(kubectl -n ${NS} get pods -l app.kubernetes.io/name=bind9 -o jsonpath='{.items[0].status.podIP}') www.${ZONE} A +short`);
 }
+
+let stopping = false;
+async function stop(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    await session?.stop().catch((err: Error) => console.error(`cleanup: ${err.message}`));
+  }
+  process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(130));
 
 main().then(
-  async () => {
-    await cleanup();
-    process.exit(0);
+  () => {
+    if (!keep) return void stop(0);
+    printKeep();
   },
-  async (err: Error) => {
+  (err: Error) => {
     console.error(`demo failed: ${err.stack ?? err.message}`);
-    await cleanup();
-    process.exit(1);
+    void stop(1);
   },
 );

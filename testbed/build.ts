@@ -1,6 +1,6 @@
 /**
- * build.ts builds the test bed's control-plane binary (etcd + kube-apiserver +
- * kube-controller-manager in one Go program, see controlplane/main.go) with the
+ * build.ts builds the test bed's control-plane binary (etcd, kube-apiserver,
+ * kube-controller-manager, kube-scheduler, kubelet and kube-proxy in one Go program, see controlplane/main.go) with the
  * machine's Go toolchain, and caches it so only the first run on a machine pays
  * the ~5 minute build.
  *
@@ -20,6 +20,8 @@ import { fileURLToPath } from 'node:url';
 /** SOURCE_DIR is the Go module that defines the binary. */
 export const SOURCE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'controlplane');
 const SOURCE_FILES = ['go.mod', 'go.sum', 'main.go'];
+// Bump when the build command changes (the ldflags), so an old binary is not reused.
+const BUILD_RECIPE = 'v2-version-ldflags';
 const TAIL_LINES = 40;
 
 /** cacheRoot is where built binaries live; BINDY_TESTBED_CACHE overrides it. */
@@ -37,7 +39,7 @@ export function kubernetesVersion(sourceDir = SOURCE_DIR): string {
 
 /** binaryPath is the cache path of the binary for the current sources (it may not exist yet). */
 export function binaryPath(sourceDir = SOURCE_DIR, env: NodeJS.ProcessEnv = process.env): string {
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update(BUILD_RECIPE);
   for (const name of SOURCE_FILES) hash.update(name).update('\0').update(readFileSync(join(sourceDir, name)));
   const key = `${kubernetesVersion(sourceDir)}-${hash.digest('hex').slice(0, 12)}`;
   return join(cacheRoot(env), key, 'controlplane');
@@ -74,7 +76,7 @@ export async function ensureControlPlaneBinary(options: BuildOptions = {}): Prom
   const started = Date.now();
   log(`testbed: building control plane ${kubernetesVersion(sourceDir)} (first run on this machine takes ~5 min) -> ${target}`);
   try {
-    await runGo(['build', '-trimpath', '-ldflags=-s -w', '-o', partial, '.'], sourceDir, env);
+    await runGo(['build', '-trimpath', `-ldflags=${ldflags(kubernetesVersion(sourceDir))}`, '-o', partial, '.'], sourceDir, env);
   } catch (err) {
     rmSync(partial, { force: true });
     throw err;
@@ -83,6 +85,22 @@ export async function ensureControlPlaneBinary(options: BuildOptions = {}): Prom
   renameSync(partial, target);
   log(`testbed: control plane built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return target;
+}
+
+/**
+ * ldflags strips symbols and stamps the Kubernetes version into the binary:
+ * without it every component reports v0.0.0-master, which the kubelet puts in
+ * its Node status and kubectl shows.
+ */
+export function ldflags(version: string): string {
+  const [major, minor] = version.replace(/^v/, '').split('.');
+  const stamp = (pkg: string): string[] => [
+    `-X ${pkg}.gitVersion=${version}`,
+    `-X ${pkg}.gitMajor=${major}`,
+    `-X ${pkg}.gitMinor=${minor}`,
+    `-X ${pkg}.gitTreeState=clean`,
+  ];
+  return ['-s', '-w', ...stamp('k8s.io/component-base/version'), ...stamp('k8s.io/client-go/pkg/version')].join(' ');
 }
 
 /** runGo runs one go command; it rejects with the command's output tail when it fails. */

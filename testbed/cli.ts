@@ -1,6 +1,7 @@
 /**
  * cli.ts (`npm run testbed`) starts a local test bed and keeps it up until Ctrl-C
- * (SIGINT) or SIGTERM, then stops every process and removes its temp dir.
+ * (SIGINT) or SIGTERM, then stops every process and removes its temp dir. With
+ * BINDY_TESTBED_NODE=1 it runs the real node too (kubelet, containerd, scheduler, kube-proxy).
  *
  *   npm run testbed
  *   export KUBECONFIG=/…/.testbed/run-<pid>/admin.kubeconfig   # printed by the command
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
   console.log(`  bindy-agent kubeconfig: ${state.kubeconfigs['bindy-agent']}`);
   console.log(`  state file:             ${session.stateFile}`);
   console.log(`  logs:                   ${state.stateDir}/logs/`);
+  if (state.kubectl) console.log(`  kubectl (v1.34):        ${state.kubectl}`);
+  if (state.node) console.log(`  node:                   ${state.node.name} (${state.node.internalIp}), image ${state.node.bindyImage}`);
   console.log('');
   console.log(`export KUBECONFIG=${state.kubeconfigs.admin}`);
   console.log('');

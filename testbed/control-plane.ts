@@ -3,8 +3,8 @@
  * 127.0.0.1 (free ports, a temp data dir) from the binary that build.ts makes. The
  * result is a cluster in everything but the node: RBAC is enforced, Deployments get
  * ReplicaSets and Pods, the garbage collector and namespace controller run, and
- * namespaces get their `default` ServiceAccount. Pods stay Pending unless the test
- * bed's node (testbed/node) plays kubelet for them.
+ * namespaces get their `default` ServiceAccount. Pods stay Pending unless a node runs
+ * them: the real one (testbed/realnode) or the host-process stand-in (testbed/node).
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,27 +21,40 @@ export const SERVICE_ACCOUNT_USERS = {
   'bindy-agent': 'system:serviceaccount:dns-system:bindy-agent',
 } as const;
 export type ServiceAccountName = keyof typeof SERVICE_ACCOUNT_USERS;
+/** NODE_USER is the node name the kubelet's token is for (testbed/realnode's NODE_NAME). */
+export const NODE_USER = 'bindy-node';
 
+/** Controllers that need a cloud or volumes: never on here. */
+const KCM_NEVER = [
+  'node-ipam', 'node-route', 'cloud-node-lifecycle', 'service-lb',
+  'persistentvolume-attach-detach', 'persistentvolume-binder', 'persistentvolume-expander',
+  'persistentvolume-protection', 'persistentvolumeclaim-protection', 'ephemeral-volume',
+  'device-taint-eviction', 'resourceclaim',
+];
 /**
- * KCM_CONTROLLERS: everything on by default except what needs nodes, a cloud or volumes
- * (no kubelet runs here). pod-garbage-collector is off too: it deletes Pods bound to a
- * node name that has no Node object, which is how the test bed's node binds Pods.
+ * Controllers that only make sense with a real kubelet: node-lifecycle lifts the
+ * node.kubernetes.io/not-ready taint a new Node is registered with. Without the real node they
+ * stay off: pod-garbage-collector deletes Pods bound to a node name that has no Node object,
+ * which is how the host-process stand-in (testbed/node) binds Pods.
  */
-export const KCM_CONTROLLERS = [
-  '*',
-  ...[
-    'node-ipam', 'node-lifecycle', 'node-route', 'cloud-node-lifecycle', 'service-lb',
-    'persistentvolume-attach-detach', 'persistentvolume-binder', 'persistentvolume-expander',
-    'persistentvolume-protection', 'persistentvolumeclaim-protection', 'ephemeral-volume',
-    'taint-eviction', 'device-taint-eviction', 'pod-garbage-collector', 'ttl', 'resourceclaim',
-  ].map((c) => `-${c}-controller`),
-].join(',');
+const KCM_NODE_ONLY = ['node-lifecycle', 'taint-eviction', 'pod-garbage-collector', 'ttl'];
+
+/** kcmControllers is kube-controller-manager's --controllers: everything on by default but the above. */
+export function kcmControllers(realNode: boolean): string {
+  return ['*', ...[...KCM_NEVER, ...(realNode ? [] : KCM_NODE_ONLY)].map((c) => `-${c}-controller`)].join(',');
+}
 
 export interface ControlPlaneOptions {
   /** Kubeconfigs (admin.kubeconfig, bindy.kubeconfig, bindy-agent.kubeconfig), logs and the pid file go here. */
   readonly stateDir: string;
   /** Binary to run; default: ensureControlPlaneBinary() (builds on first use). */
   readonly binary?: string;
+  /**
+   * Address the apiserver advertises (the `kubernetes` Service's endpoint; also in its serving
+   * certificate). The real node sets its host-side veth address so pods can reach it; setting it
+   * also turns on the controllers a real kubelet needs (kcmControllers). @default 127.0.0.1
+   */
+  readonly advertiseAddress?: string;
   /** Start kube-controller-manager too. @default true */
   readonly controllerManager?: boolean;
   /** Budget for each process to become ready. @default 60000 */
@@ -56,6 +69,8 @@ export interface ControlPlane {
   readonly caPem: string;
   readonly kubeconfigs: { readonly admin: string } & Record<ServiceAccountName, string>;
   readonly tokens: { readonly admin: string } & Record<ServiceAccountName, string>;
+  /** Token of the kubelet: user system:node:<NODE_USER>, group system:nodes (Node authorizer). */
+  readonly nodeToken: string;
   readonly pids: readonly number[];
   /** Milliseconds from start of each process until it was ready. */
   readonly timings: Readonly<Record<'etcd' | 'apiserver' | 'controllerManager', number>>;
@@ -116,8 +131,9 @@ async function startOnce(binary: string, pidFile: string, options: ControlPlaneO
 
     // 2. kube-apiserver: static tokens, RBAC, self-signed serving certs, SA keys.
     const tokens = { admin: token(), bindy: token(), 'bindy-agent': token() };
+    const nodeToken = token();
     started = Date.now();
-    const apiserver = await startApiserver(run, workDir, etcdUrl, tokens, timeoutMs);
+    const apiserver = await startApiserver(run, workDir, etcdUrl, { ...tokens, node: nodeToken }, options.advertiseAddress ?? '127.0.0.1', timeoutMs);
     const { server, caPem } = apiserver;
     timings.apiserver = Date.now() - started;
     const kubeconfigs = writeKubeconfigs(options.stateDir, server, caPem, tokens);
@@ -125,7 +141,7 @@ async function startOnce(binary: string, pidFile: string, options: ControlPlaneO
     // 3. kube-controller-manager, ready once it has made the `default` ServiceAccount.
     if (options.controllerManager ?? true) {
       started = Date.now();
-      await startControllerManager(run, workDir, kubeconfigs.admin, server, caPem, tokens.admin, timeoutMs);
+      await startControllerManager(run, workDir, kubeconfigs.admin, server, caPem, tokens.admin, options.advertiseAddress !== undefined, timeoutMs);
       timings.controllerManager = Date.now() - started;
     }
     const pids = processes.map((p) => p.pid).filter((pid): pid is number => pid !== undefined);
@@ -137,7 +153,7 @@ async function startOnce(binary: string, pidFile: string, options: ControlPlaneO
       await new Promise((r) => setTimeout(r, downMs));
       current = await apiserver.launch();
     };
-    return { server, caPem, kubeconfigs, tokens, pids, timings, restartApiserver, stop: stopAll };
+    return { server, caPem, kubeconfigs, tokens, nodeToken, pids, timings, restartApiserver, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
@@ -185,7 +201,8 @@ async function startApiserver(
   run: Runner,
   workDir: string,
   etcdUrl: string,
-  tokens: Record<'admin' | ServiceAccountName, string>,
+  tokens: Record<'admin' | 'node' | ServiceAccountName, string>,
+  advertiseAddress: string,
   timeoutMs: number,
 ): Promise<{ server: string; caPem: string; process: ManagedProcess; launch: () => Promise<ManagedProcess> }> {
   const certDir = join(workDir, 'certs');
@@ -201,6 +218,7 @@ async function startApiserver(
     tokenFile,
     [
       `${tokens.admin},admin,admin,"system:masters"`,
+      `${tokens.node},system:node:${NODE_USER},system:node:${NODE_USER},"system:nodes"`,
       ...(Object.keys(SERVICE_ACCOUNT_USERS) as ServiceAccountName[]).map((sa) => `${tokens[sa]},${SERVICE_ACCOUNT_USERS[sa]},${sa},${saGroups}`),
     ].join('\n') + '\n',
     { mode: 0o600 },
@@ -208,8 +226,10 @@ async function startApiserver(
   const port = await freePort();
   const server = `https://127.0.0.1:${port}`;
   const args = [
-    `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${port}`,
-    `--cert-dir=${certDir}`, `--token-auth-file=${tokenFile}`, '--authorization-mode=RBAC',
+    `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', `--advertise-address=${advertiseAddress}`, `--secure-port=${port}`,
+    `--cert-dir=${certDir}`, `--token-auth-file=${tokenFile}`, '--authorization-mode=Node,RBAC',
+    // kubectl logs/exec: reach the kubelet at the node's InternalIP (its hostname is not resolvable).
+    '--kubelet-preferred-address-types=InternalIP,Hostname',
     `--service-account-key-file=${saPub}`, `--service-account-signing-key-file=${saKey}`,
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local', '--api-audiences=https://kubernetes.default.svc.cluster.local',
     '--service-cluster-ip-range=10.96.0.0/16', '--allow-privileged=true', '--profiling=false',
@@ -245,6 +265,7 @@ async function startControllerManager(
   server: string,
   caPem: string,
   adminToken: string,
+  realNode: boolean,
   timeoutMs: number,
 ): Promise<void> {
   const caFile = join(workDir, 'ca.crt');
@@ -252,7 +273,7 @@ async function startControllerManager(
   const kcm = run('kube-controller-manager', [
     `--kubeconfig=${adminKubeconfig}`, '--leader-elect=false', '--secure-port=0',
     `--service-account-private-key-file=${join(workDir, 'sa.key')}`, '--use-service-account-credentials=false',
-    `--root-ca-file=${caFile}`, `--controllers=${KCM_CONTROLLERS}`,
+    `--root-ca-file=${caFile}`, `--controllers=${kcmControllers(realNode)}`,
     // Quick GC and namespace deletion keep tests that clean up fast.
     '--concurrent-gc-syncs=5', '--namespace-sync-period=10s',
   ]);

@@ -30,6 +30,16 @@ export interface TestbedState {
   readonly pids: readonly number[];
   /** Milliseconds each local process took to become ready. */
   readonly timings?: Readonly<Record<string, number>>;
+  /** A kubectl of the bed's Kubernetes version (local only; a wrapper around the multi-call binary). */
+  readonly kubectl?: string;
+  /** The real node, when the bed runs one (BINDY_TESTBED_NODE=1). */
+  readonly node?: {
+    readonly name: string;
+    readonly internalIp: string;
+    readonly containerdSocket: string;
+    /** The project image built from the Dockerfile, by its local tag (for a kustomize `images:` override). */
+    readonly bindyImage: string;
+  };
 }
 
 /** DEFAULT_STATE_FILE is .testbed/state.json in the repository: the latest run's state. */

@@ -135,7 +135,16 @@ function deployment(instance: Bind9Instance, s: InstanceSettings) {
         spec: {
           serviceAccountName: n.serviceAccount,
           automountServiceAccountToken: s.leaderElection,
-          securityContext: { runAsNonRoot: true, runAsUser: 101, runAsGroup: 101, fsGroup: 101, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: {
+            runAsNonRoot: true, runAsUser: 101, runAsGroup: 101, fsGroup: 101, seccompProfile: { type: 'RuntimeDefault' },
+            // named binds :53 as a non-root user. An added NET_BIND_SERVICE does not work for that: for a
+            // non-root process a capability lands only in the bounding set, and named fails with "creating
+            // IPv4 interface eth0 failed". This safe sysctl (namespaced to the pod's network, allowed by
+            // every kubelet without flags) makes every port unprivileged in the pod. Chosen over an
+            // unprivileged container port behind the Service because clients, probes, NOTIFY and zone
+            // transfers to pod IPs keep using 53, as BIND users expect.
+            sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }],
+          },
           containers: [namedContainer(instance), agentContainer(s)],
           volumes: [
             { name: 'data', emptyDir: {} },
@@ -163,8 +172,8 @@ function namedContainer(instance: Bind9Instance) {
     readinessProbe: { tcpSocket: { port: 53 }, periodSeconds: 5 },
     livenessProbe: { tcpSocket: { port: 53 }, initialDelaySeconds: 10, periodSeconds: 10 },
     resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
-    // Port 53 is privileged: the only capability named keeps.
-    securityContext: { ...HARDENED, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } },
+    // No capability at all: port 53 is unprivileged in the pod (the sysctl in the pod's securityContext).
+    securityContext: HARDENED,
     volumeMounts: [
       { name: 'data', mountPath: POD_PATHS.data },
       { name: 'run', mountPath: '/run/named' },

@@ -31,7 +31,9 @@ describe('Bind9Instance owned objects', () => {
       expect(c.readinessProbe).toBeDefined();
       expect(c.livenessProbe).toBeDefined();
     }
-    expect(pod.containers[0].securityContext.capabilities.add).toEqual(['NET_BIND_SERVICE']);
+    // Non-root named binds :53 through the pod sysctl; an added capability would not reach it (issue 13).
+    expect(pod.containers[0].securityContext.capabilities.add).toBeUndefined();
+    expect(pod.securityContext.sysctls).toEqual([{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }]);
     expect(pod.containers[1].args).toEqual(['agent']);
   });
 
