@@ -48,7 +48,7 @@ export async function reconcileInstance(deps: InstanceReconcilerDeps, key: strin
   }
   const imageProblem = imageReferenceProblem(instance.spec.image ?? DEFAULTS.bind9Instance.image);
   // No pod spec is written with an image the runtime might read differently; only an edit fixes it.
-  if (imageProblem) return void (await reportInvalid(deps, instance, path, 'InvalidImage', imageProblem));
+  if (imageProblem) return void (await setReady(deps, instance, path, { ok: false, reason: 'InvalidImage', message: imageProblem }));
   await ensureSecrets(deps.client, deps.caches, instance);
   const config = await checkInstanceConfig(instance);
   if (!config.ok) {
@@ -176,12 +176,4 @@ async function setReady(deps: InstanceReconcilerDeps, instance: Bind9Instance, p
   const before = findCondition(instance.status?.conditions, READY);
   await patchStatus(deps.client, path, instance, { conditions: setCondition(instance.status?.conditions, condition), observedGeneration: instance.metadata.generation, ...extra });
   if (before?.reason !== condition.reason) deps.events.record(instance, v.ok ? 'Normal' : 'Warning', condition.reason, condition.message);
-}
-
-/** reportInvalid shows a spec the controller refuses to act on as Ready=False with the reason (one event per new reason). */
-async function reportInvalid(deps: InstanceReconcilerDeps, instance: Bind9Instance, path: string, reason: string, message: string): Promise<void> {
-  const condition = { type: READY, status: 'False' as const, reason, message, observedGeneration: instance.metadata.generation };
-  const before = findCondition(instance.status?.conditions, READY);
-  await patchStatus(deps.client, path, instance, { conditions: setCondition(instance.status?.conditions, condition), observedGeneration: instance.metadata.generation });
-  if (before?.reason !== reason || before.message !== message) deps.events.record(instance, 'Warning', reason, message);
 }

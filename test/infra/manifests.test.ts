@@ -202,12 +202,12 @@ describe('RBAC', () => {
     expect(verbsFor(rules, 'bindy.firestoned.io', 'arecords/finalizers')).toEqual([]);
   });
 
-  it('grants exactly the verbs the controllers use on built-in kinds, and nothing on RBAC or Pods cluster-wide', () => {
+  it('grants exactly the verbs the controllers use on built-in kinds, and nothing on RBAC cluster-wide', () => {
     const rules = clusterRole.rules as Rule[];
     for (const r of ['configmaps', 'serviceaccounts', 'services']) expect(verbsFor(rules, '', r)).toEqual(['create', 'get', 'update']);
     expect(verbsFor(rules, '', 'secrets')).toEqual(['create', 'get', 'list', 'watch']);
     expect(verbsFor(rules, 'apps', 'deployments')).toEqual(['create', 'get', 'list', 'update', 'watch']);
-    expect(verbsFor(rules, '', 'pods')).toEqual([]);
+    expect(verbsFor(rules, '', 'pods')).toEqual(['list']);
     expect(verbsFor(rules, 'discovery.k8s.io', 'endpointslices')).toEqual(['list', 'watch']);
     expect(verbsFor(rules, '', 'events')).toEqual(['create']);
     expect(verbsFor(rules, 'rbac.authorization.k8s.io', 'roles')).toEqual([]);
