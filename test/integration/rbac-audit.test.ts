@@ -120,6 +120,10 @@ describe('least privilege, from the audit log', () => {
     await admin.delete(`${API}/arecords/www`);
     await eventually(() => expect(dig(pod, `www.${ZONE}`, 'A', true)).toMatch(/NXDOMAIN/), 30_000);
     await deleteDnsObjects(admin, API, [`${API}/dnszones/audit`, `${API}/bind9instances/primary`], 30_000);
+    // A renewal (Lease update) happens every retry period; wait for one so the run always shows it.
+    const leasePath = `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NS}/leases/${LEASE}`;
+    const renewed = (await admin.get<{ spec: { renewTime?: string } }>(leasePath)).spec.renewTime;
+    await eventually(async () => expect((await admin.get<{ spec: { renewTime?: string } }>(leasePath)).spec.renewTime).not.toBe(renewed), 20_000);
     await group.stopAll();
     group = undefined;
 
