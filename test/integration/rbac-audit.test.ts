@@ -100,7 +100,8 @@ describe('least privilege, from the audit log', () => {
   it('the operator and its agents use exactly what dist/prod and the agent Role grant', async () => {
     if (!bed.local || !existsSync(auditLog)) throw new Error(`needs the local test bed's audit log (${auditLog})`);
     const since = new Date();
-    group = new ReplicaGroup({ kubeconfig: bed.kubeconfigs.bindy, server: bed.server, env: { LEASE_NAMESPACE: LEASE_NS, LEASE_NAME: LEASE } });
+    // WATCH_NAMESPACE keeps it off other test files' instances (its list/watch are then namespaced; the ClusterRole grants them everywhere).
+    group = new ReplicaGroup({ kubeconfig: bed.kubeconfigs.bindy, server: bed.server, env: { LEASE_NAMESPACE: LEASE_NS, LEASE_NAME: LEASE, WATCH_NAMESPACE: NS } });
     const { replica } = await group.add('audit-0');
     await replica.waitForLog('Starting all operators', 30_000);
 
