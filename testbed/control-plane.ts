@@ -31,6 +31,26 @@ const KCM_NEVER = [
   'persistentvolume-protection', 'persistentvolumeclaim-protection', 'ephemeral-volume',
   'device-taint-eviction', 'resourceclaim',
 ];
+
+/**
+ * auditLogPath is where kube-apiserver writes its audit log (JSON lines, Metadata level, only
+ * requests by ServiceAccounts: the operator's and the agents'), so tests can prove which
+ * permissions the code actually uses.
+ */
+export function auditLogPath(stateDir: string): string {
+  return join(stateDir, 'logs', 'audit.log');
+}
+
+const AUDIT_POLICY = [
+  'apiVersion: audit.k8s.io/v1',
+  'kind: Policy',
+  'omitStages: ["RequestReceived"]',
+  'rules:',
+  '  - level: Metadata',
+  '    userGroups: ["system:serviceaccounts"]',
+  '  - level: None',
+].join('\n');
+
 /**
  * Controllers that only make sense with a real kubelet: node-lifecycle lifts the
  * node.kubernetes.io/not-ready taint a new Node is registered with. Without the real node they
@@ -133,7 +153,7 @@ async function startOnce(binary: string, pidFile: string, options: ControlPlaneO
     const tokens = { admin: token(), bindy: token(), 'bindy-agent': token() };
     const nodeToken = token();
     started = Date.now();
-    const apiserver = await startApiserver(run, workDir, etcdUrl, { ...tokens, node: nodeToken }, options.advertiseAddress ?? '127.0.0.1', timeoutMs);
+    const apiserver = await startApiserver(run, workDir, etcdUrl, { ...tokens, node: nodeToken }, options.advertiseAddress ?? '127.0.0.1', timeoutMs, auditLogPath(options.stateDir));
     const { server, caPem } = apiserver;
     timings.apiserver = Date.now() - started;
     const kubeconfigs = writeKubeconfigs(options.stateDir, server, caPem, tokens);
@@ -204,6 +224,7 @@ async function startApiserver(
   tokens: Record<'admin' | 'node' | ServiceAccountName, string>,
   advertiseAddress: string,
   timeoutMs: number,
+  auditLog: string,
 ): Promise<{ server: string; caPem: string; process: ManagedProcess; launch: () => Promise<ManagedProcess> }> {
   const certDir = join(workDir, 'certs');
   mkdirSync(certDir, { recursive: true });
@@ -223,6 +244,8 @@ async function startApiserver(
     ].join('\n') + '\n',
     { mode: 0o600 },
   );
+  const auditPolicy = join(workDir, 'audit-policy.yaml');
+  writeFileSync(auditPolicy, `${AUDIT_POLICY}\n`);
   const port = await freePort();
   const server = `https://127.0.0.1:${port}`;
   const args = [
@@ -233,6 +256,7 @@ async function startApiserver(
     `--service-account-key-file=${saPub}`, `--service-account-signing-key-file=${saKey}`,
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local', '--api-audiences=https://kubernetes.default.svc.cluster.local',
     '--service-cluster-ip-range=10.96.0.0/16', '--allow-privileged=true', '--profiling=false',
+    `--audit-policy-file=${auditPolicy}`, `--audit-log-path=${auditLog}`,
   ];
   const launch = (): Promise<ManagedProcess> => launchApiserver(run, args, server, join(certDir, 'apiserver.crt'), tokens.admin, timeoutMs);
   const first = await launch();

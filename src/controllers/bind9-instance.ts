@@ -7,8 +7,9 @@ import { isNotFound } from '../kube/api-error.js';
 import type { EventRecorder } from '../kube/events.js';
 import { ownerReferenceTo, resourcePath, splitKey, type KubeObject } from '../kube/objects.js';
 import { findCondition, patchStatus, setCondition, setFinalizers } from '../kube/status.js';
-import { INSTANCE_LABEL, instanceNames, MANAGED_BY, ownedObjects, type InstanceSettings } from './bind9-resources.js';
+import { INSTANCE_LABEL, instanceNames, isOwnedBy, namedImage, ownedObjects, ownerKey, ownerLabels, OWNER_ANNOTATION, type InstanceSettings } from './bind9-resources.js';
 import type { Caches, Deployment } from './caches.js';
+import { imageReferenceProblem } from './image-reference.js';
 import { TerminalError, type ReconcileContext, type ReconcileResult } from './controller.js';
 import { checkInstanceConfig, rolloutState } from './instance-health.js';
 import type { Pusher } from './push.js';
@@ -46,6 +47,10 @@ export async function reconcileInstance(deps: InstanceReconcilerDeps, key: strin
   if (!instance.metadata.finalizers?.includes(FINALIZER)) {
     instance = await setFinalizers(deps.client, path, instance, [...(instance.metadata.finalizers ?? []), FINALIZER]);
   }
+  // The image is spec.image.image, or upstream's default tagged by spec.version.
+  const imageProblem = imageReferenceProblem(namedImage(instance), instance.spec.image?.image ? 'spec.image.image' : 'spec.version');
+  // No pod spec is written with an image the runtime might read differently; only an edit fixes it.
+  if (imageProblem) return void (await setReady(deps, instance, path, { ok: false, reason: 'InvalidImage', message: imageProblem }));
   await ensureSecrets(deps.client, deps.caches, instance);
   const config = await checkInstanceConfig(instance);
   if (!config.ok) {
@@ -54,7 +59,7 @@ export async function reconcileInstance(deps: InstanceReconcilerDeps, key: strin
     return;
   }
   for (const { plural, apiVersion, object } of ownedObjects(instance, deps.settings)) {
-    await ensureObject(deps.client, plural, apiVersion, object);
+    await ensureObject(deps.client, plural, apiVersion, object, instance);
   }
   await removeOrphanZones(deps, instance, ctx);
   await updateStatus(deps, instance, path);
@@ -80,7 +85,8 @@ async function deleteIfOurs(client: KubeClient, path: string, instance: Bind9Ins
     if (isNotFound(err)) return;
     throw err;
   }
-  if (current.metadata.labels?.[INSTANCE_LABEL] !== instance.metadata.name) return;
+  // Another instance's object under this name (a collision, or a hand-made copy) is never ours to delete.
+  if (!isOwnedBy(current, instance)) return;
   const preconditions = { uid: current.metadata.uid, resourceVersion: current.metadata.resourceVersion };
   await client.delete(path, { body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions } }).catch((err: unknown) => {
     if (!isNotFound(err)) throw err;
@@ -106,7 +112,7 @@ async function ensureSecrets(client: KubeClient, caches: Caches, instance: Bind9
       apiVersion: 'v1',
       kind: 'Secret',
       type: 'Opaque',
-      metadata: { name: s.name, namespace: instance.metadata.namespace, labels: { ...MANAGED_BY, [INSTANCE_LABEL]: instance.metadata.name }, ownerReferences: [ownerReferenceTo(instance as never)] },
+      metadata: { name: s.name, namespace: instance.metadata.namespace, labels: ownerLabels(instance), annotations: { [OWNER_ANNOTATION]: ownerKey(instance) }, ownerReferences: [ownerReferenceTo(instance as never)] },
       stringData: s.data,
     };
     // A 409 AlreadyExists means another pass created it first: keep theirs.
@@ -116,8 +122,11 @@ async function ensureSecrets(client: KubeClient, caches: Caches, instance: Bind9
   }
 }
 
-/** ensureObject creates or CAS-replaces one owned object; it refuses to take over objects bindy did not make. */
-export async function ensureObject(client: KubeClient, plural: string, apiVersion: string, desired: KubeObject & Record<string, unknown>): Promise<void> {
+/**
+ * ensureObject creates or CAS-replaces one object made for `instance`; it refuses to take over an
+ * object bindy did not make, or one bindy made for another instance (its owner annotation says so).
+ */
+export async function ensureObject(client: KubeClient, plural: string, apiVersion: string, desired: KubeObject & Record<string, unknown>, instance: Bind9Instance): Promise<void> {
   const { name, namespace } = desired.metadata;
   const path = resourcePath(apiVersion, plural, namespace, name);
   const hash = hashOf(desired);
@@ -132,6 +141,10 @@ export async function ensureObject(client: KubeClient, plural: string, apiVersio
   }
   if (current.metadata.labels?.['app.kubernetes.io/managed-by'] !== 'bindy') {
     throw new TerminalError(`${String(desired.kind)} ${namespace}/${name} already exists and is not managed by bindy; delete or rename it`);
+  }
+  if (!isOwnedBy(current, instance)) {
+    const owner = current.metadata.annotations?.[OWNER_ANNOTATION] ?? `${String(current.metadata.namespace)}/${String(current.metadata.labels?.[INSTANCE_LABEL])}`;
+    throw new TerminalError(`${String(desired.kind)} ${namespace}/${name} belongs to Bind9Instance ${owner}, not ${ownerKey(instance)}; left untouched`);
   }
   if (current.metadata.annotations?.[DESIRED_HASH] === hash) return;
   await client.replace(path, { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata.resourceVersion } });

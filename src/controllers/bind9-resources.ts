@@ -7,7 +7,39 @@ import { ownerReferenceTo, type KubeObject } from '../kube/objects.js';
 
 /** INSTANCE_LABEL marks every object made for a Bind9Instance (and its pods). */
 export const INSTANCE_LABEL = 'bindy.firestoned.io/instance';
+/** INSTANCE_NAMESPACE_LABEL names the owning instance's namespace (objects outside it have no owner reference). */
+export const INSTANCE_NAMESPACE_LABEL = 'bindy.firestoned.io/instance-namespace';
+/** OWNER_ANNOTATION holds the exact `namespace/name` of the owning instance (labels cap values at 63 characters). */
+export const OWNER_ANNOTATION = 'bindy.firestoned.io/owner';
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'bindy' } as const;
+
+/** ownerKey is the `namespace/name` an object made for this instance carries in OWNER_ANNOTATION. */
+export function ownerKey(instance: Bind9Instance): string {
+  return `${instance.metadata.namespace}/${instance.metadata.name}`;
+}
+
+/**
+ * isOwnedBy tells whether an existing object was made for this instance. An object with an owner
+ * annotation must name exactly this instance; one without (made before the annotation existed)
+ * counts only inside the instance's namespace with its instance label, where names cannot collide.
+ */
+export function isOwnedBy(object: KubeObject, instance: Bind9Instance): boolean {
+  const owner = object.metadata.annotations?.[OWNER_ANNOTATION];
+  if (owner !== undefined) return owner === ownerKey(instance);
+  return object.metadata.namespace === instance.metadata.namespace && object.metadata.labels?.[INSTANCE_LABEL] === instance.metadata.name;
+}
+
+/**
+ * crossNamespaceName names an object made for an instance in another namespace. A plain
+ * `<namespace>-<name>` collides (`adv`/`b-c` and `adv-b`/`c`), so the name ends in a hash of the
+ * pair (the separator cannot occur in either part); the readable prefix is cut so the whole stays
+ * a valid 63-character DNS label, which every RBAC and Kubernetes name accepts.
+ */
+export function crossNamespaceName(prefix: string, instance: Bind9Instance): string {
+  const hash = createHash('sha256').update(ownerKey(instance)).digest('hex').slice(0, 12);
+  const readable = `${prefix}-${instance.metadata.namespace}-${instance.metadata.name}`.slice(0, 63 - hash.length - 1).replace(/[-.]+$/, '');
+  return `${readable}-${hash}`;
+}
 
 /** InstanceNames are the names of an instance's objects, derived once so every reader agrees. */
 export function instanceNames(instance: Bind9Instance) {
@@ -19,8 +51,8 @@ export function instanceNames(instance: Bind9Instance) {
     config: `${name}-config`,
     rndcSecret: `${name}-rndc`,
     agentSecret: `${name}-agent`,
-    // Cross-namespace (in the lease namespace), so it carries the instance namespace to stay unique.
-    leaseReader: `bindy-lease-reader-${instance.metadata.namespace}-${name}`.slice(0, 253),
+    // In the lease namespace, shared by every instance: a hash of namespace and name keeps it unique.
+    leaseReader: crossNamespaceName('bindy-lease-reader', instance),
   };
 }
 
@@ -32,11 +64,17 @@ export interface InstanceSettings {
   readonly leaderElection: boolean;
 }
 
+/** ownerLabels mark an object as bindy's and name its instance. */
+export function ownerLabels(instance: Bind9Instance): Record<string, string> {
+  return { ...MANAGED_BY, [INSTANCE_LABEL]: instance.metadata.name, [INSTANCE_NAMESPACE_LABEL]: instance.metadata.namespace ?? '' };
+}
+
 function meta(instance: Bind9Instance, name: string, namespace = instance.metadata.namespace, owned = true): KubeObject['metadata'] {
   return {
     name,
     namespace,
-    labels: { ...MANAGED_BY, [INSTANCE_LABEL]: instance.metadata.name },
+    labels: ownerLabels(instance),
+    annotations: { [OWNER_ANNOTATION]: ownerKey(instance) },
     ...(owned ? { ownerReferences: [ownerReferenceTo(instance as Bind9Instance & { apiVersion: string; kind: string })] } : {}),
   };
 }

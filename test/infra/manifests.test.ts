@@ -193,32 +193,34 @@ describe('RBAC', () => {
     }
   });
 
-  it('lets the controllers read bindy resources and write their status and finalizers only', () => {
+  it('lets the controllers read bindy resources and merge-patch them and their status only', () => {
     const rules = clusterRole.rules as Rule[];
-    expect(verbsFor(rules, 'bindy.firestoned.io', 'dnszones')).toEqual(['get', 'list', 'patch', 'update', 'watch']);
-    expect(verbsFor(rules, 'bindy.firestoned.io', 'dnszones/status')).toEqual(['get', 'patch', 'update']);
-    expect(verbsFor(rules, 'bindy.firestoned.io', 'arecords/finalizers')).toEqual(['update']);
-    expect(verbsFor(rules, 'bindy.firestoned.io', 'dnszones')).not.toContain('delete');
+    expect(verbsFor(rules, 'bindy.firestoned.io', 'dnszones')).toEqual(['list', 'patch', 'watch']);
+    expect(verbsFor(rules, 'bindy.firestoned.io', 'dnszones/status')).toEqual(['patch']);
+    expect(verbsFor(rules, 'bindy.firestoned.io', 'bind9instances/finalizers')).toEqual(['update']);
+    expect(verbsFor(rules, 'bindy.firestoned.io', 'arecords')).toEqual(['list', 'watch']);
+    expect(verbsFor(rules, 'bindy.firestoned.io', 'arecords/finalizers')).toEqual([]);
   });
 
-  it('grants exactly the verbs the controllers use on built-in kinds', () => {
+  it('grants exactly the verbs the controllers use on built-in kinds, and nothing on RBAC cluster-wide', () => {
     const rules = clusterRole.rules as Rule[];
-    const crud = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
-    for (const r of ['configmaps', 'secrets', 'serviceaccounts', 'services']) expect(verbsFor(rules, '', r)).toEqual(crud);
-    expect(verbsFor(rules, 'apps', 'deployments')).toEqual(crud);
-    expect(verbsFor(rules, '', 'pods')).toEqual(['get', 'list', 'watch']);
-    expect(verbsFor(rules, 'discovery.k8s.io', 'endpointslices')).toEqual(['get', 'list', 'watch']);
-    expect(verbsFor(rules, '', 'events')).toEqual(['create', 'patch']);
-    expect(verbsFor(rules, 'rbac.authorization.k8s.io', 'roles')).toEqual(['create', 'delete', 'get', 'patch', 'update']);
+    for (const r of ['configmaps', 'serviceaccounts', 'services']) expect(verbsFor(rules, '', r)).toEqual(['create', 'get', 'update']);
+    expect(verbsFor(rules, '', 'secrets')).toEqual(['create', 'get', 'list', 'watch']);
+    expect(verbsFor(rules, 'apps', 'deployments')).toEqual(['create', 'get', 'list', 'update', 'watch']);
+    expect(verbsFor(rules, '', 'pods')).toEqual(['list']);
+    expect(verbsFor(rules, 'discovery.k8s.io', 'endpointslices')).toEqual(['list', 'watch']);
+    expect(verbsFor(rules, '', 'events')).toEqual(['create']);
+    expect(verbsFor(rules, 'rbac.authorization.k8s.io', 'roles')).toEqual([]);
     expect(verbsFor(rules, 'coordination.k8s.io', 'leases')).toEqual([]);
     expect(rules.some((r) => r.verbs.includes('*') || r.resources.includes('*') || r.apiGroups.includes('*'))).toBe(false);
   });
 
-  it('lets the operator take the lease but list/watch only its own lease', () => {
+  it('lets the operator create the lease, touch only its own, and manage the agents\' lease-reader RBAC in the lease namespace', () => {
     expect(role.metadata.namespace).toBe('dns-system');
     expect(role.rules).toEqual([
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update', 'patch'] },
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['bindy-leader'], verbs: ['list', 'watch'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['bindy-leader'], verbs: ['get', 'update', 'patch', 'watch'] },
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ['create', 'get', 'update', 'delete'] },
     ]);
   });
 });

@@ -2,6 +2,8 @@
  * The DNS data path end to end: real apiserver + controller-manager, the controllers, and a real
  * named + agent per pod (testbed/node). Resources in, `dig` answers out.
  */
+import { crossNamespaceName } from '../../src/controllers/bind9-resources.js';
+import type { Bind9Instance } from '../../src/crds/types.js';
 import type { KubeClient } from '../../src/kube/api-client.js';
 import { deleteDnsObjects, dig, eventually, type Harness, holdLease, prepareDnsTest, startHarness } from './dns-support.js';
 
@@ -160,7 +162,7 @@ describe('DNS data path (real apiserver, real named)', () => {
   }, 60_000);
 
   it('deleting the Bind9Instance removes its cross-namespace lease RBAC; owned objects are left to the garbage collector', async () => {
-    const role = `/apis/rbac.authorization.k8s.io/v1/namespaces/dns-system/roles/bindy-lease-reader-${NS}-dns`;
+    const role = `/apis/rbac.authorization.k8s.io/v1/namespaces/dns-system/roles/${crossNamespaceName('bindy-lease-reader', { metadata: { name: 'dns', namespace: NS } } as Bind9Instance)}`;
     await admin.get(role); // made by the instance controller for the agents' Lease read
     const instance = await admin.get<{ metadata: { uid: string } }>(`${API}/bind9instances/dns`);
     const deployment = await admin.get<{ metadata: { ownerReferences?: Array<{ uid: string; controller?: boolean }> } }>(`/apis/apps/v1/namespaces/${NS}/deployments/dns`);

@@ -1,4 +1,4 @@
-import { instanceNames, namedConfFor, ownedObjects } from '../../src/controllers/bind9-resources.js';
+import { crossNamespaceName, instanceNames, isOwnedBy, namedConfFor, ownedObjects } from '../../src/controllers/bind9-resources.js';
 import type { Bind9Instance } from '../../src/crds/types.js';
 
 const instance: Bind9Instance = {
@@ -46,6 +46,27 @@ describe('Bind9Instance owned objects', () => {
     expect(role.metadata.namespace).toBe('dns-system');
     expect(role.rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['bindy-leader'], verbs: ['get'] }]);
     expect(byKind('RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: instanceNames(instance).serviceAccount, namespace: 'team-a' }]);
+  });
+
+  it('names cross-namespace objects apart when namespace-name joins collide (adv/b-c vs adv-b/c), within 63 characters', () => {
+    const of = (namespace: string, name: string) => instanceNames({ ...instance, metadata: { name, namespace } }).leaseReader;
+    expect(of('adv', 'b-c')).not.toBe(of('adv-b', 'c'));
+    expect(of('adv', 'b-c')).toMatch(/^bindy-lease-reader-adv-b-c-[0-9a-f]{12}$/);
+    const long = crossNamespaceName('bindy-lease-reader', { ...instance, metadata: { name: 'n'.repeat(253), namespace: 'x'.repeat(63) } });
+    expect(long.length).toBeLessThanOrEqual(63);
+    expect(long).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+  });
+
+  it('labels and annotates every object with its owner, and knows another instance\'s object from its own', () => {
+    for (const { object } of objects) {
+      expect(object.metadata.annotations?.['bindy.firestoned.io/owner']).toBe('team-a/dns');
+      expect(object.metadata.labels).toMatchObject({ 'bindy.firestoned.io/instance': 'dns', 'bindy.firestoned.io/instance-namespace': 'team-a' });
+      expect(isOwnedBy(object, instance)).toBe(true);
+      expect(isOwnedBy(object, { ...instance, metadata: { name: 'dns', namespace: 'team-b' } })).toBe(false);
+    }
+    const legacy = { metadata: { name: 'x', namespace: 'team-a', labels: { 'bindy.firestoned.io/instance': 'dns' } } };
+    expect(isOwnedBy(legacy, instance)).toBe(true);
+    expect(isOwnedBy({ metadata: { ...legacy.metadata, namespace: 'dns-system' } }, instance)).toBe(false);
   });
 
   it('renders named.conf from spec.config with defaults', () => {

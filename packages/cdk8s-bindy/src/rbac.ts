@@ -19,37 +19,51 @@ export interface OperatorRbacProps {
   readonly labels?: Record<string, string>;
 }
 
-const CRUD = ['create', 'get', 'list', 'watch', 'update', 'patch', 'delete'];
-const READ = ['get', 'list', 'watch'];
-
 /**
- * CLUSTER_RULES are what the controllers use, cluster-wide (bindy resources live in any namespace).
- * Note: `secrets` (and configmaps) are granted in every namespace, kube-system included, because
- * the Bind9Instance controller keeps per-instance rndc/agent Secrets next to the instances.
+ * CLUSTER_RULES are exactly what the controllers use in every namespace, as proven by
+ * test/integration/rbac-audit.test.ts from the apiserver's audit log (docs/security.md):
+ * - bindy resources: list/watch (informers), status patch; instances and zones also patch (finalizers);
+ * - per-instance objects: create, get and a resourceVersion-guarded update, never delete (the
+ *   garbage collector deletes them through owner references);
+ * - Secrets: create once, get, list/watch by label (RBAC cannot scope by label: see docs/security.md);
+ * - Bind9Clusters (made by a ClusterBind9Provider) and Bind9Instances (made by a Bind9Cluster):
+ *   create and a guarded update; surplus instances are deleted;
+ * - `clusterbind9providers`, `bind9clusters` and `bind9instances` `/finalizers` update: asked by the
+ *   OwnerReferencesPermissionEnforcement admission plugin before an owner reference with
+ *   blockOwnerDeletion is set (an admission check, not a request).
  */
 export const CLUSTER_RULES: k8s.PolicyRule[] = [
-  { apiGroups: [GROUP], resources: KINDS.map((k) => RESOURCES[k].plural), verbs: [...READ, 'update', 'patch'] },
-  { apiGroups: [GROUP], resources: KINDS.map((k) => `${RESOURCES[k].plural}/status`), verbs: ['get', 'update', 'patch'] },
-  { apiGroups: [GROUP], resources: KINDS.map((k) => `${RESOURCES[k].plural}/finalizers`), verbs: ['update'] },
-  // A ClusterBind9Provider owns a Bind9Cluster, which owns its Bind9Instances (as upstream).
-  { apiGroups: [GROUP], resources: [RESOURCES.Bind9Cluster.plural, RESOURCES.Bind9Instance.plural], verbs: ['create', 'delete'] },
-  { apiGroups: [''], resources: ['configmaps', 'secrets', 'serviceaccounts', 'services'], verbs: CRUD },
-  { apiGroups: ['apps'], resources: ['deployments'], verbs: CRUD },
-  { apiGroups: [''], resources: ['pods'], verbs: READ },
-  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
-  { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
-  // The Bind9Instance controller creates a Role + RoleBinding that lets each instance's agent
-  // `get` the Lease (to check the leader's epoch); RBAC only lets it grant what it holds itself.
-  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ['create', 'get', 'update', 'patch', 'delete'] },
+  { apiGroups: [GROUP], resources: KINDS.map((k) => RESOURCES[k].plural), verbs: ['list', 'watch'] },
+  // Only instances and zones carry a finalizer (cleanup of cross-namespace RBAC and of zones in BIND).
+  { apiGroups: [GROUP], resources: [RESOURCES.Bind9Instance.plural, RESOURCES.DNSZone.plural], verbs: ['patch'] },
+  { apiGroups: [GROUP], resources: KINDS.map((k) => `${RESOURCES[k].plural}/status`), verbs: ['patch'] },
+  // A ClusterBind9Provider keeps a Bind9Cluster, which keeps its Bind9Instances (as upstream):
+  // created, replaced when they drift, surplus instances deleted.
+  { apiGroups: [GROUP], resources: [RESOURCES.Bind9Cluster.plural], verbs: ['create', 'update'] },
+  { apiGroups: [GROUP], resources: [RESOURCES.Bind9Instance.plural], verbs: ['create', 'update', 'delete'] },
+  { apiGroups: [GROUP], resources: [RESOURCES.ClusterBind9Provider.plural, RESOURCES.Bind9Cluster.plural, RESOURCES.Bind9Instance.plural].map((r) => `${r}/finalizers`), verbs: ['update'] },
+  { apiGroups: [''], resources: ['configmaps', 'serviceaccounts', 'services'], verbs: ['create', 'get', 'update'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'get', 'list', 'watch'] },
+  { apiGroups: ['apps'], resources: ['deployments'], verbs: ['create', 'get', 'update', 'list', 'watch'] },
+  // The instance's pods by label, to name why a rollout is not ready (instance-health.ts).
+  { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+  { apiGroups: [''], resources: ['events'], verbs: ['create'] },
 ];
 
-/** leaseRules are the Role rules in the lease namespace. */
+/**
+ * leaseRules are the Role rules in the lease namespace: the Lease itself (SPEC §7: get, create,
+ * update, patch, plus watch by name; all but create limited to the Lease's name, create cannot
+ * be), and the per-instance Role + RoleBinding that let each instance's agents `get` the Lease,
+ * which live here and nowhere else. Their names carry a hash, so no resourceNames; RBAC's
+ * escalation check still lets the operator grant only what it holds itself (`get` on this Lease).
+ */
 export function leaseRules(leaseName: string): k8s.PolicyRule[] {
   return [
-    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update', 'patch'] },
-    // list/watch with resourceNames only authorizes requests with fieldSelector metadata.name=<lease>,
-    // which is exactly how the standbys watch the Lease.
-    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [leaseName], verbs: ['list', 'watch'] },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+    // watch with resourceNames authorizes only fieldSelector metadata.name=<lease>: how the standbys watch it.
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [leaseName], verbs: ['get', 'update', 'patch', 'watch'] },
+    { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ['create', 'get', 'update', 'delete'] },
   ];
 }
 
