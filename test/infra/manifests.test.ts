@@ -215,11 +215,11 @@ describe('RBAC', () => {
     expect(rules.some((r) => r.verbs.includes('*') || r.resources.includes('*') || r.apiGroups.includes('*'))).toBe(false);
   });
 
-  it('lets the operator create the lease, touch only its own, and manage the agents\' lease-reader RBAC in the lease namespace', () => {
+  it('lets the operator get, create, update and patch leases (SPEC §7; the guide\'s auth can-i check), watch only its own, and manage the agents\' lease-reader RBAC in the lease namespace', () => {
     expect(role.metadata.namespace).toBe('dns-system');
     expect(role.rules).toEqual([
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['bindy-leader'], verbs: ['get', 'update', 'patch', 'watch'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update', 'patch'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['bindy-leader'], verbs: ['watch'] },
       { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ['create', 'get', 'update', 'delete'] },
     ]);
   });

@@ -132,6 +132,7 @@ const B = 'bindy.firestoned.io';
 const L = 'coordination.k8s.io';
 const MUST: Array<[string, (ns: string) => Attrs]> = [
   ['get its lease', (ns) => ({ verb: 'get', group: L, resource: 'leases', namespace: ns, name: 'bindy-leader' })],
+  ['get leases of the lease namespace (the guide\'s `kubectl auth can-i get leases`)', (ns) => ({ verb: 'get', group: L, resource: 'leases', namespace: ns })],
   ['create the lease', (ns) => ({ verb: 'create', group: L, resource: 'leases', namespace: ns })],
   ['update its lease', (ns) => ({ verb: 'update', group: L, resource: 'leases', namespace: ns, name: 'bindy-leader' })],
   ['patch its lease', (ns) => ({ verb: 'patch', group: L, resource: 'leases', namespace: ns, name: 'bindy-leader' })],
@@ -158,7 +159,7 @@ const MUST_NOT: Array<[string, (ns: string) => Attrs]> = [
   ['delete the lease', (ns) => ({ verb: 'delete', group: L, resource: 'leases', namespace: ns, name: 'bindy-leader' })],
   ['list all leases of its namespace', (ns) => ({ verb: 'list', group: L, resource: 'leases', namespace: ns })],
   ['list its lease by name (it only watches it)', (ns) => ({ verb: 'list', group: L, resource: 'leases', namespace: ns, name: 'bindy-leader' })],
-  ['get another lease', (ns) => ({ verb: 'get', group: L, resource: 'leases', namespace: ns, name: 'other' })],
+  ['get a lease outside the lease namespace', () => ({ verb: 'get', group: L, resource: 'leases', namespace: 'kube-system', name: 'kube-scheduler' })],
   ['create Roles in a tenant namespace', () => ({ verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'roles', namespace: 'team-a' })],
   ['update RoleBindings in a tenant namespace', () => ({ verb: 'update', group: 'rbac.authorization.k8s.io', resource: 'rolebindings', namespace: 'team-a', name: 'x' })],
   ['delete ConfigMaps', () => ({ verb: 'delete', resource: 'configmaps', namespace: 'team-a' })],

