@@ -2,6 +2,7 @@
  * TypeScript shapes of DNSZone and the eight record kinds (upstream Bindy's v1beta1);
  * `schema-dns.ts` describes the same objects for the apiserver.
  */
+import type { ZoneReference } from './types-infra.js';
 import type { BindyObject, CommonStatus, RecordKind, SelectorSource } from './types.js';
 
 /** SoaRecord is the zone's SOA data; times are seconds, names absolute. */
@@ -133,21 +134,12 @@ export interface CAARecordSpec extends RecordSpecBase {
   value: string;
 }
 
-/** RecordZoneRef is the DNSZone a record was attached to (status). */
-export interface RecordZoneRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace: string;
-  zoneName: string;
-  lastReconciledAt?: string;
-}
-
 /** RecordStatus reports which zone a record was attached to. */
 export interface RecordStatus extends CommonStatus {
   /** zoneName of the DNSZone the record belongs to. */
   zone?: string;
-  zoneRef?: RecordZoneRef;
+  /** The DNSZone the record was attached to: the same reference an instance lists its zones by. */
+  zoneRef?: ZoneReference;
   /** Comma-separated served addresses (A/AAAA). */
   addresses?: string;
   publishedName?: string;

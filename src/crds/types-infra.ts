@@ -155,7 +155,7 @@ export interface Bind9InstanceSpec {
   volumeMounts?: JsonObject[] | null;
 }
 
-/** ZoneReference is one zone an instance serves. */
+/** ZoneReference names a DNSZone by object and zone name: a zone an instance serves, or the zone a record joined. */
 export interface ZoneReference {
   apiVersion: string;
   kind: string;
