@@ -10,6 +10,11 @@ export interface BindControl {
    * `known` is the agent's belief that named serves the zone already: it picks the call tried first.
    */
   serve(zone: string, file: string, known: boolean): Promise<void>;
+  /**
+   * reconfigure makes named apply a served zone's options anew (see ZoneOptions): `rndc modzone`,
+   * or with `readd` delzone + addzone, since named 9.18 only starts or stops signing a zone it adds.
+   */
+  reconfigure(zone: string, file: string, readd: boolean): Promise<void>;
   /** remove makes named stop serving a zone; a zone named does not know is not an error. */
   remove(zone: string): Promise<void>;
   /** check validates zone text as strictly as named loads it and returns the serial it read. */
@@ -47,22 +52,54 @@ export const CHECKZONE_ARGS = ['-k', 'fail', '-i', 'full'] as const;
 
 const UNREACHABLE = /connect failed|connection refused|timed out|end of file|network unreachable/i;
 
-/** RndcControl drives named through rndc and validates with named-checkzone. */
+/**
+ * RndcControl drives named through rndc and validates with named-checkzone. `zoneOptions` adds
+ * a primary zone's options (NOTIFY, transfer, signing) to the config it is added with.
+ */
 export class RndcControl implements BindControl {
-  constructor(private readonly options: RndcOptions) {}
+  constructor(
+    private readonly options: RndcOptions,
+    private readonly zoneOptions: (zone: string) => string = () => '',
+  ) {}
 
   async serve(zone: string, file: string, known: boolean): Promise<void> {
     // Trying the likely call first saves one rndc round trip (a process spawn) per push; the
     // other call covers a wrong belief (named restarted without the zone, or added it already).
-    const config = `{ type primary; file "${file.replace(/["\\]/g, '')}"; };`;
     const reload = ['reload', zone];
-    const add = ['addzone', zone, config];
+    const add = ['addzone', zone, this.primaryConfig(zone, file)];
     const first = await this.rndc(known ? reload : add);
     if (first.ok) return;
     const wrongBelief = known ? /not found/i.test(first.output) : /already exists/i.test(first.output);
     if (!wrongBelief) throw failure(`rndc ${(known ? reload : add).slice(0, 2).join(' ')}`, first.output);
     const second = await this.rndc(known ? add : reload);
     if (!second.ok) throw failure(`rndc ${(known ? add : reload).slice(0, 2).join(' ')}`, second.output);
+  }
+
+  async reconfigure(zone: string, file: string, readd: boolean): Promise<void> {
+    if (readd) {
+      await this.remove(zone);
+      return this.configure(zone, this.primaryConfig(zone, file), false);
+    }
+    return this.configure(zone, this.primaryConfig(zone, file), true);
+  }
+
+  /**
+   * configure gives named a zone's whole config: `rndc modzone` when `known`, else `rndc addzone`,
+   * falling back to the other call when named's view differs from the caller's belief.
+   */
+  async configure(zone: string, config: string, known: boolean): Promise<void> {
+    const mod = ['modzone', zone, config];
+    const add = ['addzone', zone, config];
+    const first = await this.rndc(known ? mod : add);
+    if (first.ok) return;
+    const wrongBelief = known ? /not found/i.test(first.output) : /already exists/i.test(first.output);
+    if (!wrongBelief) throw failure(`rndc ${known ? 'modzone' : 'addzone'} ${zone}`, first.output);
+    const second = await this.rndc(known ? add : mod);
+    if (!second.ok) throw failure(`rndc ${known ? 'addzone' : 'modzone'} ${zone}`, second.output);
+  }
+
+  private primaryConfig(zone: string, file: string): string {
+    return `{ type primary; file "${quotable(file)}"; ${this.zoneOptions(zone)} };`;
   }
 
   async loadedSerial(zone: string): Promise<number | undefined> {
@@ -103,6 +140,11 @@ export class RndcControl implements BindControl {
       return { ok: false, output: `${(err as { stdout?: string }).stdout ?? ''}${(err as { stderr?: string }).stderr ?? ''}`.trim() || (err as Error).message };
     }
   }
+}
+
+/** quotable drops what could end a quoted string in named's config (paths are the agent's own). */
+export function quotable(path: string): string {
+  return path.replace(/["\\]/g, '');
 }
 
 /** failure tells a named that did not answer from a named that refused. */

@@ -1,5 +1,7 @@
 import { request, type IncomingMessage } from 'node:http';
 import type { Epoch } from './epoch.js';
+import type { SecondaryZone } from './secondary.js';
+import type { ZoneOptions } from './zone-options.js';
 import type { ZoneInfo } from './zones.js';
 
 /** AGENT_PORT is the agent's API port in every Bind9Instance pod. */
@@ -54,6 +56,11 @@ export class AgentClient {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
   }
 
+  /** podAddress is the pod's IP (what named's primaries, also-notify and allow-transfer name). */
+  get podAddress(): string {
+    return this.host;
+  }
+
   get address(): string {
     return `${this.host}:${this.port}`;
   }
@@ -77,6 +84,40 @@ export class AgentClient {
   /** delete removes a zone; a zone the agent does not have counts as deleted. */
   async delete(zone: string, epoch: Epoch): Promise<void> {
     await this.call('DELETE', `/v1/zones/${encodeURIComponent(zone)}`, epoch, undefined, [404]);
+  }
+
+  /** secondaries lists the pod's secondary zones (serials as last read; `secondary()` reads one now). */
+  async secondaries(): Promise<SecondaryZone[]> {
+    const list = ((await this.call('GET', '/v1/zones')) as { secondaries?: unknown } | null)?.secondaries ?? [];
+    if (!Array.isArray(list) || !list.every(isSecondaryZone)) throw this.garbled('GET', '/v1/zones', 'secondaries is not a list of { name, primaries, serial? }');
+    return list;
+  }
+
+  /** secondary reads the serial the pod's named serves for a secondary zone now; undefined when it holds no such secondary. */
+  async secondary(zone: string): Promise<SecondaryZone | undefined> {
+    const path = `/v1/secondary-zones/${encodeURIComponent(zone)}`;
+    const body = await this.call('GET', path, undefined, undefined, [404]);
+    if (isSecondaryZone(body)) return body;
+    if ((body as { error?: unknown } | null)?.error !== undefined) return undefined;
+    throw this.garbled('GET', path, 'no { name, primaries } in the answer');
+  }
+
+  /** putSecondary makes the pod's named hold `zone` as a secondary of `primaries` (fenced). */
+  async putSecondary(zone: string, primaries: readonly string[], epoch: Epoch): Promise<SecondaryZone> {
+    const path = `/v1/secondary-zones/${encodeURIComponent(zone)}`;
+    const body = await this.call('PUT', path, epoch, JSON.stringify({ primaries }));
+    if (!isSecondaryZone(body)) throw this.garbled('PUT', path, 'no { name, primaries } in the answer');
+    return body;
+  }
+
+  /** deleteSecondary removes a secondary zone; one the agent does not have counts as deleted (fenced). */
+  async deleteSecondary(zone: string, epoch: Epoch): Promise<void> {
+    await this.call('DELETE', `/v1/secondary-zones/${encodeURIComponent(zone)}`, epoch, undefined, [404]);
+  }
+
+  /** putOptions sets a primary zone's NOTIFY, transfer and signing options (fenced). */
+  async putOptions(zone: string, options: ZoneOptions, epoch: Epoch): Promise<void> {
+    await this.call('PUT', `/v1/zones/${encodeURIComponent(zone)}/options`, epoch, JSON.stringify(options));
   }
 
   private garbled(method: string, path: string, what: string): AgentError {
@@ -137,6 +178,11 @@ function readBounded(res: IncomingMessage, max: number): Promise<string> {
     res.on('error', reject);
     res.on('aborted', () => reject(new Error('answer cut off')));
   });
+}
+
+function isSecondaryZone(z: unknown): z is SecondaryZone {
+  const o = z as { name?: unknown; primaries?: unknown; serial?: unknown } | null;
+  return typeof o === 'object' && o !== null && typeof o.name === 'string' && Array.isArray(o.primaries) && (o.serial === undefined || Number.isSafeInteger(o.serial));
 }
 
 function isZoneInfo(z: unknown): z is ZoneInfo {

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ import { RndcControl, type BindControl, type RndcOptions } from './bind.js';
 import { EpochFile } from './epoch.js';
 import { EpochGuard, type LeaseReader } from './fence.js';
 import { AgentApi } from './server.js';
+import { SecondaryZones, type SecondaryControl } from './secondary.js';
+import { NO_OPTIONS, renderZoneOptions, ZoneOptionsStore } from './zone-options.js';
 import { ZoneFiles, type ZoneFilesOptions } from './zones.js';
 import { removeLeftovers } from './durable.js';
 
@@ -16,7 +19,10 @@ import { removeLeftovers } from './durable.js';
 export interface AgentConfig {
   readonly listenHost: string;
   readonly port: number;
-  /** Shared with named: zones under `<dataDir>/zones`, the fencing epoch in `<dataDir>/epoch.json`. */
+  /**
+   * Shared with named: zones under `<dataDir>/zones` (their options under `zone-options`),
+   * secondary zones under `secondary`, signing keys under `keys`, the fencing epoch in `epoch.json`.
+   */
   readonly dataDir: string;
   /** The bearer token the operator must present (from the instance's agent Secret). */
   readonly token: () => string;
@@ -26,6 +32,8 @@ export interface AgentConfig {
   readonly log: Logger;
   /** Replaces rndc (tests). */
   readonly bind?: BindControl;
+  /** Replaces rndc for secondary zones (tests). */
+  readonly secondaryBind?: SecondaryControl;
   readonly zoneOptions?: ZoneFilesOptions;
 }
 
@@ -68,13 +76,21 @@ export async function runAgent(config: AgentConfig): Promise<RunningAgent> {
   const leftovers = await removeLeftovers(config.dataDir);
   const guard = new EpochGuard(new EpochFile(join(config.dataDir, 'epoch.json')), readLease, log);
   await guard.init();
-  const zones = new ZoneFiles(join(config.dataDir, 'zones'), config.bind ?? new RndcControl(config.rndc), config.zoneOptions);
+  const zoneOptions = new ZoneOptionsStore(join(config.dataDir, 'zone-options'));
+  await zoneOptions.load();
+  // named writes a signed zone's keys here: in the data volume, which named can write.
+  const keyDirectory = join(config.dataDir, 'keys');
+  await mkdir(keyDirectory, { recursive: true });
+  const rndc = new RndcControl(config.rndc, (zone) => renderZoneOptions(zoneOptions.get(zone) ?? NO_OPTIONS, keyDirectory));
+  const zones = new ZoneFiles(join(config.dataDir, 'zones'), config.bind ?? rndc, config.zoneOptions);
+  const secondaries = new SecondaryZones(join(config.dataDir, 'secondary'), config.secondaryBind ?? rndc);
+  await secondaries.load();
   const stored = await zones.load();
   leftovers.push(...stored.leftovers);
   if (leftovers.length > 0) log.warn({ files: leftovers }, 'Removed scratch files left by an earlier agent');
   const stop = new AbortController();
-  void resyncUntilDone(zones, stop.signal, log);
-  const api = new AgentApi({ token: config.token, zones, guard, log, registry, fencedWrites });
+  void resyncUntilDone(zones, secondaries, stop.signal, log);
+  const api = new AgentApi({ token: config.token, zones, zoneOptions, secondaries, guard, log, registry, fencedWrites });
   const server = createServer(api.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -91,10 +107,11 @@ export async function runAgent(config: AgentConfig): Promise<RunningAgent> {
  * warning (and listed as failed in GET /v1/zones, so the operator re-pushes it); only an
  * unreachable named (still starting) makes it wait and go on with the zones left.
  */
-async function resyncUntilDone(zones: ZoneFiles, signal: AbortSignal, log: Logger): Promise<void> {
+async function resyncUntilDone(zones: ZoneFiles, secondaries: SecondaryZones, signal: AbortSignal, log: Logger): Promise<void> {
   for (let delay = 200; !signal.aborted; delay = Math.min(delay * 2, 5_000)) {
     try {
       const refused = await zones.resync();
+      for (const f of await secondaries.resync()) log.warn({ zone: f.name, err: f.error }, 'Stored secondary zone refused by named at resync; the operator\'s next PUT replaces it');
       for (const f of refused) log.warn({ zone: f.name, err: f.error }, 'Stored zone refused by named at resync; the operator\'s next push replaces it');
       log.info({ served: zones.list().length, refused: refused.length }, 'resync done');
       return;

@@ -5,7 +5,9 @@ import type { Counter, Registry } from 'prom-client';
 import { NamedUnreachableError, ZoneCheckError } from './bind.js';
 import { formatEpoch, type Epoch } from './epoch.js';
 import type { EpochGuard } from './fence.js';
-import { BadZoneNameError, ZoneLoadError, type CheckedZone, type ZoneFiles } from './zones.js';
+import { parsePrimaries, type SecondaryZones } from './secondary.js';
+import { parseZoneOptions, sameOptions, type ZoneOptionsStore } from './zone-options.js';
+import { BadZoneNameError, safeZone, ZoneLoadError, type ZoneFiles } from './zones.js';
 
 /** EPOCH_HEADERS carry the leader's fencing token on every mutating request. */
 export const EPOCH_HEADERS = { holder: 'x-bindy-epoch-holder', transitions: 'x-bindy-epoch-transitions' } as const;
@@ -18,6 +20,8 @@ const MAX_DRAIN_BYTES = 8 * MAX_ZONE_BYTES;
 export interface AgentApiDeps {
   readonly token: () => string;
   readonly zones: ZoneFiles;
+  readonly zoneOptions: ZoneOptionsStore;
+  readonly secondaries: SecondaryZones;
   readonly guard: EpochGuard;
   readonly log: Logger;
   readonly registry: Registry;
@@ -53,13 +57,14 @@ export class AgentApi {
       return;
     }
     if (!this.authorized(req)) return reply(res, 401, { error: 'missing or wrong bearer token' });
-    if (req.method === 'GET' && url.pathname === '/v1/zones') {
-      return reply(res, 200, { zones: this.deps.zones.list(), failed: this.deps.zones.failed(), epoch: this.deps.guard.current ?? null });
-    }
-    const m = /^\/v1\/zones\/([^/]+)$/.exec(url.pathname);
-    if (!m || (req.method !== 'PUT' && req.method !== 'DELETE')) return reply(res, 404, { error: `no route ${req.method} ${url.pathname}` });
-    const zone = decodePath(m[1] ?? '');
-    if (zone === undefined) return reply(res, 400, { error: `malformed percent-encoding in ${JSON.stringify(url.pathname)}` });
+    if (req.method === 'GET' && url.pathname === '/v1/zones') return reply(res, 200, this.inventory());
+    const m = /^\/v1\/(zones|secondary-zones)\/([^/]+)(\/options)?$/.exec(url.pathname);
+    const zone = m ? decodePath(m[2] ?? '') : undefined;
+    if (m && zone === undefined) return reply(res, 400, { error: `malformed percent-encoding in ${JSON.stringify(url.pathname)}` });
+    if (!m || zone === undefined) return reply(res, 404, { error: `no route ${req.method} ${url.pathname}` });
+    if (m[1] === 'secondary-zones' && m[3] === undefined) return this.secondaryZone(req, res, zone);
+    if (m[3] !== undefined) return req.method === 'PUT' ? this.putOptions(req, res, zone) : reply(res, 404, { error: `no route ${req.method} ${url.pathname}` });
+    if (req.method !== 'PUT' && req.method !== 'DELETE') return reply(res, 404, { error: `no route ${req.method} ${url.pathname}` });
     let body: string | undefined;
     if (req.method === 'PUT') {
       body = await readBody(req);
@@ -68,34 +73,81 @@ export class AgentApi {
     // Validation (a named-checkzone run) changes nothing, so it starts before the queue and overlaps
     // other writes; only epoch admission and the write itself run one at a time.
     const checked = body === undefined ? undefined : settle(this.deps.zones.check(zone, body));
-    await this.exclusive(() => this.mutate(req, res, zone, checked));
-  }
-
-  private async mutate(req: IncomingMessage, res: ServerResponse, zone: string, checked: Promise<Settled<CheckedZone>> | undefined): Promise<void> {
-    const epoch = epochOf(req);
-    if (typeof epoch === 'string') return reply(res, 400, { error: epoch });
-    // 1. Fence first: nothing below runs for a stale leader.
-    const admission = await this.deps.guard.admit(epoch);
-    if (!admission.ok) {
-      if (admission.status === 409) {
-        this.deps.fencedWrites.inc({ component: 'agent' });
-        this.deps.log.warn({ zone, method: req.method, requested: formatEpoch(epoch), current: formatEpoch(this.deps.guard.current) }, 'Refused write with stale epoch');
-      }
-      return reply(res, admission.status, { error: admission.message, epoch: this.deps.guard.current ?? null });
-    }
-    // 2. Apply: validate + atomic write + rndc for PUT, rndc delzone + unlink for DELETE.
-    try {
+    await this.fenced(req, res, zone, async () => {
       if (checked) {
         const result = await checked;
         if (!result.ok) throw result.error;
-        return reply(res, 200, await this.deps.zones.store(result.value));
+        return [200, await this.deps.zones.store(result.value)];
       }
       const existed = await this.deps.zones.remove(zone);
-      return reply(res, existed ? 200 : 404, { name: zone, deleted: existed });
-    } catch (err) {
-      if (err instanceof ZoneCheckError || err instanceof ZoneLoadError || err instanceof BadZoneNameError) return reply(res, 422, { error: err.message });
-      throw err;
+      await this.deps.zoneOptions.delete(safeZone(zone));
+      return [existed ? 200 : 404, { name: zone, deleted: existed }];
+    });
+  }
+
+  /** inventory answers GET /v1/zones: primary zones (with their options), refused ones, secondaries. */
+  private inventory() {
+    const zones = this.deps.zones.list().map((z) => {
+      const options = this.deps.zoneOptions.get(z.name);
+      return options ? { ...z, options } : z;
+    });
+    return { zones, failed: this.deps.zones.failed(), secondaries: this.deps.secondaries.list(), epoch: this.deps.guard.current ?? null };
+  }
+
+  /** putOptions sets a primary zone's NOTIFY/transfer/signing options (body: ZoneOptions as JSON). */
+  private async putOptions(req: IncomingMessage, res: ServerResponse, zone: string): Promise<void> {
+    const options = parseJson(await readBody(req), parseZoneOptions);
+    if (typeof options === 'string') return reply(res, 400, { error: options });
+    await this.fenced(req, res, zone, async () => {
+      const name = safeZone(zone);
+      const before = this.deps.zoneOptions.get(name);
+      await this.deps.zoneOptions.set(name, options);
+      if (!sameOptions(before, options)) await this.deps.zones.reconfigure(name, (before?.dnssecPolicy ?? '') !== (options.dnssecPolicy ?? ''));
+      return [200, { name, options }];
+    });
+  }
+
+  /** secondaryZone answers /v1/secondary-zones/<zone>: GET (served serial, read now), PUT { primaries }, DELETE. */
+  private async secondaryZone(req: IncomingMessage, res: ServerResponse, zone: string): Promise<void> {
+    const secondaries = this.deps.secondaries;
+    if (req.method === 'GET') {
+      const status = await secondaries.status(zone).catch((err: unknown) => (err instanceof BadZoneNameError ? err : Promise.reject(err)));
+      if (status instanceof BadZoneNameError) return reply(res, 422, { error: status.message });
+      return status ? reply(res, 200, status) : reply(res, 404, { error: `${zone} is not a secondary zone here` });
     }
+    if (req.method === 'DELETE') return this.fenced(req, res, zone, async () => ((await secondaries.remove(zone)) ? [200, { name: zone, deleted: true }] : [404, { name: zone, deleted: false }]));
+    if (req.method !== 'PUT') return reply(res, 404, { error: `no route ${req.method} ${req.url ?? ''}` });
+    const primaries = parseJson(await readBody(req), parsePrimaries);
+    if (typeof primaries === 'string') return reply(res, 400, { error: primaries });
+    return this.fenced(req, res, zone, async () => [200, await secondaries.put(zone, primaries)]);
+  }
+
+  /**
+   * fenced runs one mutation alone in the queue: (1) fence first, so nothing runs for a stale
+   * leader; (2) apply; a zone or config named refuses is a 422.
+   */
+  private fenced(req: IncomingMessage, res: ServerResponse, zone: string, apply: () => Promise<[number, unknown]>): Promise<void> {
+    return this.exclusive(async () => {
+      const epoch = epochOf(req);
+      if (typeof epoch === 'string') return reply(res, 400, { error: epoch });
+      const admission = await this.deps.guard.admit(epoch);
+      if (!admission.ok) {
+        if (admission.status === 409) {
+          this.deps.fencedWrites.inc({ component: 'agent' });
+          this.deps.log.warn({ zone, method: req.method, requested: formatEpoch(epoch), current: formatEpoch(this.deps.guard.current) }, 'Refused write with stale epoch');
+        }
+        return reply(res, admission.status, { error: admission.message, epoch: this.deps.guard.current ?? null });
+      }
+      try {
+        const [status, body] = await apply();
+        return reply(res, status, body);
+      } catch (err) {
+        if (err instanceof ZoneCheckError || err instanceof ZoneLoadError || err instanceof BadZoneNameError) return reply(res, 422, { error: err.message });
+        // named refusing a secondary zone's config (not an unreachable named) is the caller's to fix.
+        if (!(err instanceof NamedUnreachableError) && /^rndc (addzone|modzone)/.test((err as Error).message)) return reply(res, 422, { error: (err as Error).message });
+        throw err;
+      }
+    });
   }
 
   private authorized(req: IncomingMessage): boolean {
@@ -120,6 +172,16 @@ function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
     (value) => ({ ok: true, value }) as const,
     (error: unknown) => ({ ok: false, error }) as const,
   );
+}
+
+/** parseJson parses a JSON body and checks it; a string is the reason it is refused. */
+function parseJson<T>(body: string | undefined, check: (value: unknown) => T | string): T | string {
+  if (body === undefined) return `body larger than ${MAX_ZONE_BYTES} bytes`;
+  try {
+    return check(JSON.parse(body) as unknown);
+  } catch {
+    return 'body is not JSON';
+  }
 }
 
 function epochOf(req: IncomingMessage): Epoch | string {

@@ -4,6 +4,7 @@ import { checkZoneName, normalizeZoneName } from '../dns/names.js';
 import { soaSerial } from '../dns/zone.js';
 import { NamedUnreachableError, type BindControl } from './bind.js';
 import { removeLeftovers, scratchPath, writeDurably } from './durable.js';
+import type { ZoneOptions } from './zone-options.js';
 
 /** CheckedZone is zone text that named-checkzone accepted, with the serial it read. */
 export interface CheckedZone {
@@ -16,6 +17,8 @@ export interface CheckedZone {
 export interface ZoneInfo {
   readonly name: string;
   readonly serial: number;
+  /** The zone's NOTIFY/transfer/signing options, when any were set (GET /v1/zones only). */
+  readonly options?: ZoneOptions;
 }
 
 /** ZoneFailure is a stored zone named refused to load (at resync); it is not reported as served. */
@@ -143,13 +146,29 @@ export class ZoneFiles {
     });
   }
 
+  /**
+   * reconfigure makes named apply the zone's options anew (they are read through the BindControl);
+   * a zone not served yet takes them when it is added. `readd` re-adds it (signing on or off).
+   */
+  reconfigure(zoneName: string, readd: boolean): Promise<void> {
+    const zone = safeZone(zoneName);
+    return this.exclusive(async () => {
+      const serial = this.served.get(zone);
+      if (serial === undefined) return;
+      await this.bind.reconfigure(zone, this.pathOf(zone), readd);
+      // A re-added zone is loaded again from the same file: served once named says so.
+      await this.confirm(zone, serial);
+    });
+  }
+
   /** remove stops serving a zone and deletes its file; false when it was not there. */
   remove(zoneName: string): Promise<boolean> {
     const zone = safeZone(zoneName);
     return this.exclusive(async () => {
       const existed = this.served.has(zone) || this.stored.has(zone) || this.failures.has(zone);
       await this.bind.remove(zone);
-      await rm(this.pathOf(zone), { force: true });
+      // Signing leaves the signed copy and its journals beside the zone file.
+      for (const suffix of ['', '.jnl', '.jbk', '.signed', '.signed.jnl']) await rm(`${this.pathOf(zone)}${suffix}`, { force: true });
       this.served.delete(zone);
       this.stored.delete(zone);
       this.failures.delete(zone);

@@ -13,6 +13,7 @@ import { imageReferenceProblem } from './image-reference.js';
 import { TerminalError, type ReconcileContext, type ReconcileResult } from './controller.js';
 import { checkInstanceConfig, rolloutState } from './instance-health.js';
 import type { Pusher } from './push.js';
+import { removeOrphanSecondaries } from './transfer.js';
 import { servesZone } from './selection.js';
 import { unsupportedInstanceFields, unsupportedMessage } from './unsupported.js';
 
@@ -150,7 +151,7 @@ export async function ensureObject(client: KubeClient, plural: string, apiVersio
   await client.replace(path, { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata.resourceVersion } });
 }
 
-/** removeOrphanZones deletes from the instance's pods the zones no live DNSZone assigns to it. */
+/** removeOrphanZones deletes from the instance's pods the zones (primary or secondary) no live DNSZone assigns to it. */
 async function removeOrphanZones(deps: InstanceReconcilerDeps, instance: Bind9Instance, ctx: ReconcileContext): Promise<void> {
   const wanted = new Set(
     deps.caches.zones
@@ -163,6 +164,8 @@ async function removeOrphanZones(deps: InstanceReconcilerDeps, instance: Bind9In
     if (!current) continue;
     const orphans = current.filter((z) => !wanted.has(z.name)).map((z) => z.name);
     if (orphans.length > 0) await deps.pusher.apply(agent, { create: [], update: [], delete: orphans }, ctx.log);
+    // A secondary zone is wanted only while the instance is a secondary: a primary holds the zone itself.
+    await removeOrphanSecondaries(deps.pusher, agent, instance.spec.role === 'secondary' ? wanted : new Set(), ctx.log);
   }
 }
 

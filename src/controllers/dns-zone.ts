@@ -12,6 +12,7 @@ import type { Caches } from './caches.js';
 import type { ReconcileContext, ReconcileResult } from './controller.js';
 import type { PodResult, Pusher } from './push.js';
 import { servingZones, zoneInstances } from './selection.js';
+import { instanceAgents, removeSecondaryZone, syncPrimaryOptions, syncSecondaries } from './transfer.js';
 import { unsupportedZoneField } from './unsupported.js';
 
 export interface ZoneReconcilerDeps {
@@ -26,6 +27,8 @@ interface Verdict {
   readonly ready: boolean;
   readonly reason: string;
   readonly message: string;
+  /** A passing state (a transfer under way) that is not worth an Event. */
+  readonly quiet?: boolean;
 }
 
 async function agentsOf(deps: ZoneReconcilerDeps, instances: readonly Bind9Instance[]): Promise<AgentClient[]> {
@@ -65,31 +68,59 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   if (!built.zoneVerdict.ok) return report(deps, zone, path, { ready: false, reason: built.zoneVerdict.reason, message: built.zoneVerdict.message });
   if (instances.length === 0) return report(deps, zone, path, noInstances(zone), recordsStatus(zone, built));
   const primaries = instances.filter((i) => i.spec.role !== 'secondary');
-  const members = { bind9InstancesCount: instances.length, bind9Instances: instances.filter((i) => i.spec.role === 'secondary').map((i) => instanceRef(i, 'Failed', SECONDARY_NOTE)) };
-  if (primaries.length === 0) return report(deps, zone, path, { ready: false, reason: 'NoPrimaries', message: `the zone's instances are all secondaries, which Bindy-TS cannot fill yet (${SECONDARY_NOTE}); select a primary Bind9Instance` }, { ...recordsStatus(zone, built), ...members });
-  const agents = await agentsOf(deps, primaries);
+  const secondaries = instances.filter((i) => i.spec.role === 'secondary');
+  if (primaries.length === 0) return report(deps, zone, path, noPrimaries(secondaries), { ...recordsStatus(zone, built), bind9InstancesCount: instances.length, bind9Instances: secondaries.map((i) => instanceRef(i, 'Failed', NO_PRIMARY_NOTE)) });
+  const transfer = { zoneName, primaries: await instanceAgents(deps.pusher, primaries), secondaries: await instanceAgents(deps.pusher, secondaries), ...signing(zone) };
+  const agents = transfer.primaries.flatMap((p) => p.agents);
+  const optionErrors = await syncPrimaryOptions(deps.pusher, transfer, ctx.log);
   const hash = contentHash(built.data);
   if (zone.status?.contentHash !== hash || zone.status?.serial === undefined) {
     const serial = nextSerial(zone.status?.serial, await deps.pusher.reportedSerials(agents, zoneName), zone.spec.soaRecord?.serial ?? 0);
     zone = await patchStatus(deps.client, path, zone, { serial, contentHash: hash });
   }
   const serial = zone.status?.serial ?? 0;
-  const results = await deps.pusher.syncZone(agents, zoneName, { name: zoneName, serial, text: renderZone(built.data, serial) }, ctx.log);
+  const pushed = await deps.pusher.syncZone(agents, zoneName, { name: zoneName, serial, text: renderZone(built.data, serial) }, ctx.log);
+  const followers = await syncSecondaries(deps.pusher, transfer, ctx.log);
+  const results = [...pushed.map((r) => (r.error === undefined && optionErrors.has(r.pod) ? { ...r, error: optionErrors.get(r.pod) } : r)), ...followers.flatMap((f) => f.results)];
   const invalid = [...built.verdicts.values()].filter((v) => !v.ok).length;
   const glueNote = built.skippedGlue.length > 0 ? `; ${built.skippedGlue.join(', ')} left out: outside the zone, so not glue` : '';
   const verdict = summarize(results, serial, invalid, glueNote);
-  // Configured only once the pods confirmed serving the serial (upstream's Claimed until then).
-  const pushed = verdict.reason === 'PushFailed' ? 'Failed' : verdict.ready ? 'Configured' : 'Claimed';
   await report(deps, zone, path, verdict, {
     ...recordsStatus(zone, built),
-    ...members,
-    bind9Instances: [...primaries.map((i) => instanceRef(i, pushed)), ...members.bind9Instances],
+    bind9InstancesCount: instances.length,
+    bind9Instances: [...primaries.map((i) => instanceRef(i, instanceState(results.filter((r) => !r.secondary), serial))), ...secondaries.map((i) => instanceRef(i, instanceState(followers.find((f) => f.instance === i)?.results ?? [], serial)))],
     pods: results.map((r) => ({ pod: r.pod, ...(r.serial === undefined ? {} : { servedSerial: r.serial }), ...(r.error === undefined ? {} : { error: r.error.slice(0, 500) }) })),
     ...(verdict.ready ? { syncedSerial: serial } : {}),
   });
   // A push a pod refused is retried with the controller's backoff (and counted as an error), not at the next resync.
   if (verdict.reason === 'PushFailed') throw new Error(`zone ${zoneName}: ${verdict.message}`);
-  return { requeueAfterMs: deps.resyncMs };
+  // A transfer takes a moment after the primaries' NOTIFY: look again soon rather than at the next resync.
+  return { requeueAfterMs: verdict.reason === 'TransferPending' ? Math.min(deps.resyncMs, 1_000) : deps.resyncMs };
+}
+
+/** signing is the dnssec-policy the zone's primaries sign it with (none when absent or "none"). */
+function signing(zone: DNSZone): { dnssecPolicy?: string } {
+  const policy = zone.spec.dnssecPolicy;
+  return policy && policy !== 'none' ? { dnssecPolicy: policy } : {};
+}
+
+/** noPrimaries: secondaries transfer the zone from a primary, so without one nothing is pushed anywhere. */
+function noPrimaries(secondaries: readonly Bind9Instance[]): Verdict {
+  const names = secondaries.map((i) => `${i.metadata.namespace}/${i.metadata.name}`).join(', ');
+  return { ready: false, reason: 'NoPrimaries', message: `the zone's instances (${names}) are all secondaries, which ${NO_PRIMARY_NOTE}; select a Bind9Instance with role primary too (clusterRef to a cluster with spec.primary, or bind9InstancesFrom)` };
+}
+
+const NO_PRIMARY_NOTE = 'only get a zone by zone transfer from a primary instance serving it';
+
+/** instanceState is upstream's per-instance status: Configured once all its pods serve the serial (Claimed until then), Failed after a refused write. */
+function instanceState(results: readonly PodResult[], serial: number): 'Claimed' | 'Configured' | 'Failed' {
+  if (results.some((r) => r.error !== undefined)) return 'Failed';
+  return results.length > 0 && results.every((r) => current(r, serial)) ? 'Configured' : 'Claimed';
+}
+
+/** current: a primary serves exactly the serial; a secondary at least it (a signed zone's serial is higher). */
+function current(r: PodResult, serial: number): boolean {
+  return r.serial !== undefined && (r.secondary ? r.serial >= serial : r.serial === serial);
 }
 
 /** noInstances says which selection found nothing, and what to change. */
@@ -102,8 +133,6 @@ function noInstances(zone: DNSZone): Verdict {
   const message = how.length > 0 ? `${how.join('; ')}; fix the reference or the selectors, or create the instances` : 'set spec.clusterRef or spec.bind9InstancesFrom to choose the Bind9Instances that serve this zone';
   return { ready: false, reason: 'NoInstances', message };
 }
-
-const SECONDARY_NOTE = 'secondaries get zones by zone transfer, not implemented by Bindy-TS yet';
 
 function instanceRef(i: Bind9Instance, status: 'Claimed' | 'Configured' | 'Failed', message?: string) {
   return { apiVersion: API_VERSION, kind: 'Bind9Instance', name: i.metadata.name, namespace: i.metadata.namespace ?? '', status, ...(message ? { message } : {}) };
@@ -118,15 +147,22 @@ function recordsStatus(zone: DNSZone, built: BuiltZone) {
   };
 }
 
-/** summarize is Synced only when every target pod confirmed serving the desired serial. */
+/**
+ * summarize is Synced only when every target pod confirmed serving the desired serial (a
+ * secondary: at least it). TransferPending means every primary serves it and only
+ * secondaries are still to transfer it.
+ */
 function summarize(results: readonly PodResult[], serial: number, invalid: number, glueNote: string): Verdict {
   const failed = results.filter((r) => r.error !== undefined);
-  const behind = results.filter((r) => r.error === undefined && r.serial !== serial);
+  const behind = results.filter((r) => r.error === undefined && !current(r, serial));
   const note = `${invalid > 0 ? `; ${invalid} invalid record(s) left out, see their status` : ''}${glueNote}`;
-  if (failed.length > 0) return { ready: false, reason: 'PushFailed', message: failed.map((f) => `${f.pod} serves ${served(f.serial)}: ${f.error}`).join('; ').slice(0, 900) };
+  const pods = (list: readonly PodResult[]) => list.map((b) => `${b.secondary ? 'secondary ' : ''}${b.pod} serves ${served(b.serial)}`).join('; ');
+  if (failed.length > 0) return { ready: false, reason: 'PushFailed', message: failed.map((f) => `${f.secondary ? 'secondary ' : ''}${f.pod} serves ${served(f.serial)}: ${f.error}`).join('; ').slice(0, 900) };
   if (results.length === 0) return { ready: false, reason: 'NoReadyPods', message: `serial ${serial} waits for a ready named pod${note}` };
-  if (behind.length > 0) return { ready: false, reason: 'NotServed', message: `serial ${serial} is not served yet: ${behind.map((b) => `${b.pod} serves ${served(b.serial)}`).join('; ')}`.slice(0, 900) };
-  return { ready: true, reason: 'Synced', message: `serial ${serial} served by ${results.length} pod(s)${note}` };
+  if (behind.some((b) => !b.secondary)) return { ready: false, reason: 'NotServed', message: `serial ${serial} is not served yet: ${pods(behind)}`.slice(0, 900) };
+  if (behind.length > 0) return { ready: false, reason: 'TransferPending', message: `serial ${serial} is served by the primaries; waiting for zone transfer to ${pods(behind)}`.slice(0, 900), quiet: true };
+  const secondaryCount = results.filter((r) => r.secondary).length;
+  return { ready: true, reason: 'Synced', message: `serial ${serial} served by ${results.length} pod(s)${secondaryCount > 0 ? ` (${secondaryCount} by zone transfer)` : ''}${note}` };
 }
 
 function served(serial: number | undefined): string {
@@ -138,9 +174,12 @@ async function finalize(deps: ZoneReconcilerDeps, zone: DNSZone, path: string, i
   // Only the serving DNSZone may take the zone out of BIND; a losing duplicate never put it there.
   const all = claimants(deps.caches, zone).map((z) => ({ ...z, metadata: { ...z.metadata, deletionTimestamp: undefined } }));
   if (zoneOwner(all)?.metadata.uid === zone.metadata.uid) {
-    const results = await deps.pusher.syncZone(await agentsOf(deps, instances), normalizeZoneName(zone.spec.zoneName), undefined, ctx.log);
+    const zoneName = normalizeZoneName(zone.spec.zoneName);
+    const results = await deps.pusher.syncZone(await agentsOf(deps, instances), zoneName, undefined, ctx.log);
     const failed = results.find((r) => r.error !== undefined);
     if (failed) throw new Error(`removing zone from ${failed.pod}: ${failed.error}`);
+    const secondaryFailure = await removeSecondaryZone(deps.pusher, await agentsOf(deps, instances.filter((i) => i.spec.role === 'secondary')), zoneName, ctx.log);
+    if (secondaryFailure) throw new Error(`removing secondary zone: ${secondaryFailure}`);
   }
   await setFinalizers(deps.client, path, zone, (zone.metadata.finalizers ?? []).filter((f) => f !== FINALIZER));
 }
@@ -149,5 +188,5 @@ async function report(deps: ZoneReconcilerDeps, zone: DNSZone, path: string, v: 
   const condition = { type: READY, status: v.ready ? ('True' as const) : ('False' as const), reason: v.reason, message: v.message, observedGeneration: zone.metadata.generation };
   const before = findCondition(zone.status?.conditions, READY);
   await patchStatus(deps.client, path, zone, { conditions: setCondition(zone.status?.conditions, condition), observedGeneration: zone.metadata.generation, ...extra });
-  if (before?.reason !== v.reason) deps.events.record(zone, v.ready ? 'Normal' : 'Warning', v.reason, v.message);
+  if (before?.reason !== v.reason && !v.quiet) deps.events.record(zone, v.ready ? 'Normal' : 'Warning', v.reason, v.message);
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { AGENT_PORT, AgentClient, StaleEpochError } from '../agent/client.js';
+import type { Epoch } from '../agent/epoch.js';
 import type { Bind9Instance } from '../crds/types.js';
 import { plan, type DesiredZone, type Plan } from '../dns/plan.js';
 import type { KubeClient } from '../kube/api-client.js';
@@ -20,6 +21,8 @@ export interface PodResult {
   readonly serial?: number;
   readonly changed: boolean;
   readonly error?: string;
+  /** A secondary follows by zone transfer: it is current once it serves at least the serial (a signed zone's is higher). */
+  readonly secondary?: boolean;
 }
 
 /** Applied is what one plan did on one pod: whether it wrote, and the serial named confirmed per zone put. */
@@ -102,12 +105,26 @@ export class Pusher {
         changed = true;
       }
     } catch (err) {
-      if (!(err instanceof StaleEpochError)) throw err;
-      this.metrics.fencedWritesTotal.inc({ component: 'operator' });
-      log.error({ pod: agent.address, err: err.message }, 'agent refused our epoch: a newer leader exists; stopping');
-      this.leadership.deposed(`agent ${agent.address} refused a stale epoch: ${err.message}`);
-      throw new DeposedError(err.message);
+      throw this.deposedBy(agent, err, log);
     }
     return { changed, served };
+  }
+
+  /** write sends one other fenced mutation (zone options, secondary zones) with the same fencing as apply. */
+  async write<T>(agent: AgentClient, log: Logger, send: (epoch: Epoch) => Promise<T>): Promise<T> {
+    try {
+      return await send(this.leadership.fence());
+    } catch (err) {
+      throw this.deposedBy(agent, err, log);
+    }
+  }
+
+  /** deposedBy turns an agent's 409 into this replica's deposal; other errors pass through. */
+  private deposedBy(agent: AgentClient, err: unknown, log: Logger): unknown {
+    if (!(err instanceof StaleEpochError)) return err;
+    this.metrics.fencedWritesTotal.inc({ component: 'operator' });
+    log.error({ pod: agent.address, err: err.message }, 'agent refused our epoch: a newer leader exists; stopping');
+    this.leadership.deposed(`agent ${agent.address} refused a stale epoch: ${err.message}`);
+    return new DeposedError(err.message);
   }
 }

@@ -22,8 +22,6 @@ function configFields(prefix: string, c: Bind9Config | null | undefined): string
 export function unsupportedInstanceFields(i: Bind9Instance): string[] {
   const s = i.spec;
   return [
-    // Secondaries follow primaries by zone transfer upstream; Bindy-TS only pushes to primaries.
-    s.role === 'secondary' ? 'spec.role "secondary" (zone transfer)' : '',
     set(s.primaryServers) ? 'spec.primaryServers' : '',
     ...configFields('spec.config', s.config),
     set(s.configMapRefs) ? 'spec.configMapRefs' : '',

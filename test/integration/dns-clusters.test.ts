@@ -2,9 +2,12 @@
  * Upstream's infrastructure kinds against a real apiserver and real named: a Bind9Cluster owns a
  * primary and two secondaries; a DNSZone served by clusterRef reaches the primary's named; a
  * ClusterBind9Provider owns a Bind9Cluster in its namespace whose instances serve zones naming
- * the provider. Secondaries say by name that zone transfer is not implemented yet.
+ * the provider. Secondaries get the zone only by zone transfer (NOTIFY + AXFR/IXFR) from the
+ * primary's named: their agents are told the primaries, never sent zone data.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { KubeClient } from '../../src/kube/api-client.js';
 import { deleteDnsObjects, dig, eventually, type Harness, holdLease, prepareDnsTest, startHarness } from './dns-support.js';
 
@@ -48,7 +51,7 @@ describe('Bind9Cluster and ClusterBind9Provider (real apiserver, real named)', (
     unlock();
   }, 60_000);
 
-  it('creates and owns a primary and two secondaries; a zone by clusterRef is served by the primary', async () => {
+  it('creates and owns a primary and two secondaries; a zone by clusterRef reaches the secondaries only by zone transfer, a change within seconds', async () => {
     await admin.create(`${API}/bind9clusters`, { apiVersion: B, kind: 'Bind9Cluster', metadata: { name: 'corp', namespace: NS }, spec: { primary: { replicas: 1, labels: { tier: 'edge' } }, secondary: { replicas: 2 }, global: { recursion: false } } });
     const instances = await eventually(async () => {
       const list = await admin.get<{ items: Obj[] }>(`${API}/bind9instances`);
@@ -62,23 +65,58 @@ describe('Bind9Cluster and ClusterBind9Provider (real apiserver, real named)', (
 
     await admin.create(`${API}/dnszones`, zone('corp', 'corp.test', 'corp'));
     await admin.create(`${API}/arecords`, aRecord('corp-www', 'corp', ['192.0.2.31', '192.0.2.32']));
-    const pod = await eventually(() => harness.node.runtimes().find((rt) => rt.key.includes('corp-primary-0'))?.address ?? Promise.reject(new Error('no primary pod')), 30_000);
+    const podOf = (name: string) => harness.node.runtimes().find((rt) => rt.key.includes(`/${name}-`));
+    const [primary0, secondary0, secondary1] = await eventually(() => {
+      const rts = ['corp-primary-0', 'corp-secondary-0', 'corp-secondary-1'].map(podOf);
+      if (rts.some((rt) => rt === undefined)) throw new Error('pods not running yet');
+      return rts.map((rt) => rt!);
+    }, 30_000);
+    const pod = primary0!.address;
     await eventually(() => expect(dig(pod, 'www.corp.test', 'A').split('\n').sort()).toEqual(['192.0.2.31', '192.0.2.32']), 30_000);
     // soaRecord.serial is the floor: the first serial served, then +1 per change (the record arrived after the zone).
-    const serial = Number(dig(pod, 'corp.test', 'SOA').split(' ')[2]);
-    expect(serial).toBeGreaterThanOrEqual(2026010100);
-    expect(serial).toBeLessThan(2026010110);
+    const serialOf = (address: string) => Number(dig(address, 'corp.test', 'SOA').split(' ')[2]);
     const z = await eventually(async () => {
       const got = await admin.get<Obj>(`${API}/dnszones/corp`);
-      expect(ready(got)).toMatchObject({ status: 'True', reason: 'Synced' });
+      expect(ready(got)).toMatchObject({ status: 'True', reason: 'Synced', message: expect.stringMatching(/3 pod\(s\) \(2 by zone transfer\)/) });
+      expect(got.status?.serial).toBe(serialOf(pod));
       return got;
-    }, 15_000);
-    expect(z.status).toMatchObject({ recordsCount: 1, bind9InstancesCount: 3 });
+    }, 30_000);
+    const serial = serialOf(pod);
+    expect(serial).toBeGreaterThanOrEqual(2026010100);
+    expect(serial).toBeLessThan(2026010110);
+    expect(z.status).toMatchObject({ recordsCount: 1, bind9InstancesCount: 3, syncedSerial: serial });
+    expect((z.status?.bind9Instances as Array<{ name: string; status: string }>).map((i) => `${i.name}=${i.status}`).sort()).toEqual(['corp-primary-0=Configured', 'corp-secondary-0=Configured', 'corp-secondary-1=Configured']);
+    expect((z.status?.pods as Array<{ servedSerial: number }>).map((p) => p.servedSerial)).toEqual([serial, serial, serial]);
+    for (const secondary of [secondary0!, secondary1!]) {
+      expect(serialOf(secondary.address)).toBe(serial);
+      expect(dig(secondary.address, 'www.corp.test', 'A').split('\n').sort()).toEqual(['192.0.2.31', '192.0.2.32']);
+      // The data came by zone transfer from the primary's named; the agent only holds the primaries.
+      expect(readFileSync(join(secondary.files.root, 'named.log'), 'utf8')).toMatch(new RegExp(`transfer of 'corp\\.test/IN' from ${pod.replaceAll('.', '\\.')}#53: Transfer completed`));
+      expect(JSON.parse(readFileSync(join(secondary.files.data, 'bindy', 'secondary', 'corp.test.json'), 'utf8'))).toEqual({ primaries: [pod] });
+    }
+    // The secondary's agent never received a zone-file PUT: it stores no zone file at all.
+    for (const secondary of [secondary0!, secondary1!]) {
+      const zonesDir = join(secondary.files.data, 'bindy', 'zones');
+      expect(existsSync(zonesDir) ? readdirSync(zonesDir) : []).toEqual([]);
+    }
     await eventually(async () => {
-      expect(ready(await admin.get<Obj>(`${API}/bind9instances/corp-secondary-0`))).toMatchObject({ status: 'False', reason: 'Unsupported', message: expect.stringMatching(/spec\.role "secondary"/) });
+      expect(ready(await admin.get<Obj>(`${API}/bind9instances/corp-secondary-0`))).toMatchObject({ status: 'True', reason: 'AllReplicasReady' });
+      expect((await admin.get<Obj>(`${API}/bind9instances/corp-secondary-0`)).status).toMatchObject({ zonesCount: 1, zones: [{ name: 'corp', zoneName: 'corp.test' }] });
       expect((await admin.get<Obj>(`${API}/bind9instances/corp-primary-0`)).status).toMatchObject({ clusterRef: { kind: 'Bind9Cluster', name: 'corp', namespace: NS }, zonesCount: 1, zones: [{ name: 'corp', zoneName: 'corp.test' }] });
       expect((await admin.get<Obj>(`${API}/bind9clusters/corp`)).status).toMatchObject({ instanceCount: 3, instances: ['corp-primary-0', 'corp-secondary-0', 'corp-secondary-1'] });
     }, 15_000);
+
+    // A record change reaches the secondaries by NOTIFY + transfer within seconds.
+    await admin.mergePatch(`${API}/arecords/corp-www`, { spec: { ipv4Addresses: ['192.0.2.33'] } });
+    const changedAt = Date.now();
+    await eventually(() => {
+      for (const secondary of [secondary0!, secondary1!]) {
+        expect(dig(secondary.address, 'www.corp.test', 'A')).toBe('192.0.2.33');
+        expect(serialOf(secondary.address)).toBe(serial + 1);
+      }
+    }, 10_000, 100);
+    harness.log.info({ ms: Date.now() - changedAt }, 'secondaries serve the changed record');
+    await eventually(async () => expect(ready(await admin.get<Obj>(`${API}/dnszones/corp`))).toMatchObject({ status: 'True', reason: 'Synced', message: expect.stringMatching(new RegExp(`serial ${serial + 1} served by 3`)) }), 15_000);
   }, 120_000);
 
   it('scales the cluster down by deleting the instances it made', async () => {

@@ -16,12 +16,20 @@ class FakeBind implements BindControl {
     this.calls.push(`serve ${zone}`);
     this.loaded.set(zone, Number(/SOA \S+ \S+ (\d+)/.exec((await import('node:fs')).readFileSync(file, 'utf8'))?.[1]));
   }
+  async reconfigure(zone: string, _file: string, readd: boolean): Promise<void> {
+    this.calls.push(`reconfigure ${zone}${readd ? ' readd' : ''}`);
+  }
   async remove(zone: string): Promise<void> {
     this.calls.push(`remove ${zone}`);
     this.loaded.delete(zone);
   }
   async loadedSerial(zone: string): Promise<number | undefined> {
     return this.loaded.get(zone);
+  }
+  /** configure stands for rndc addzone/modzone of a secondary zone: it "transfers" serial 9 at once. */
+  async configure(zone: string, config: string, known: boolean): Promise<void> {
+    this.calls.push(`${known ? 'modzone' : 'addzone'} ${zone} ${/primaries \{ ([^}]*)\}/.exec(config)?.[1]?.trim()}`);
+    this.loaded.set(zone, 9);
   }
   async check(zone: string, file: string): Promise<number> {
     const text = (await import('node:fs')).readFileSync(file, 'utf8');
@@ -53,6 +61,7 @@ describe('agent API', () => {
       rndc: { server: '127.0.0.1', port: 1, keyFile: '/nonexistent' },
       log: pino({ level: 'silent' }),
       bind,
+      secondaryBind: bind,
       // No Lease object exists (404): the agent fences on the epochs it has accepted itself.
       lease: { client: noLease, namespace: 'dns-system', name: 'bindy-leader' },
     });
@@ -87,5 +96,49 @@ describe('agent API', () => {
     await expect(client().put('../etc', zoneText(1), { holder: 'a', transitions: 1 })).rejects.toMatchObject({ status: 422 });
     await expect(client().put('example.com', zoneText(1), { holder: '', transitions: 1 })).rejects.toMatchObject({ status: 400 });
     expect(bind.calls).toEqual([]);
+  });
+
+  it('holds a secondary zone by its primaries only: PUT configures named, GET reads the served serial, DELETE removes it', async () => {
+    const a = { holder: 'op-a', transitions: 1 };
+    expect(await client().secondary('example.com')).toBeUndefined();
+    expect(await client().putSecondary('example.com', ['10.0.0.1', '10.0.0.2'], a)).toEqual({ name: 'example.com', primaries: ['10.0.0.1', '10.0.0.2'], serial: 9 });
+    // The same primaries again change nothing; new ones reconfigure the zone.
+    await client().putSecondary('example.com', ['10.0.0.1', '10.0.0.2'], a);
+    await client().putSecondary('example.com', ['10.0.0.3'], a);
+    expect(await client().secondary('example.com')).toEqual({ name: 'example.com', primaries: ['10.0.0.3'], serial: 9 });
+    expect(await client().secondaries()).toEqual([{ name: 'example.com', primaries: ['10.0.0.3'], serial: 9 }]);
+    expect(await client().list()).toEqual([]);
+    await client().deleteSecondary('example.com', a);
+    expect(await client().secondaries()).toEqual([]);
+    expect(bind.calls).toEqual(['addzone example.com 10.0.0.1; 10.0.0.2;', 'modzone example.com 10.0.0.3;', 'remove example.com']);
+    await expect(client().putSecondary('example.com', ['not-an-ip'], a)).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('sets a primary zone\'s options and makes named apply them (re-added when signing changes)', async () => {
+    const a = { holder: 'op-a', transitions: 1 };
+    await client().put('example.com', zoneText(3), a);
+    await client().putOptions('example.com', { alsoNotify: ['10.0.0.2'], allowTransfer: ['10.0.0.2', '192.0.2.0/24'] }, a);
+    await client().putOptions('example.com', { alsoNotify: ['10.0.0.2'], allowTransfer: ['10.0.0.2', '192.0.2.0/24'] }, a);
+    await client().putOptions('example.com', { alsoNotify: ['10.0.0.2'], allowTransfer: ['10.0.0.2'], dnssecPolicy: 'default' }, a);
+    expect(await client().list()).toEqual([{ name: 'example.com', serial: 3, options: { alsoNotify: ['10.0.0.2'], allowTransfer: ['10.0.0.2'], dnssecPolicy: 'default' } }]);
+    expect(bind.calls).toEqual(['serve example.com', 'reconfigure example.com', 'reconfigure example.com readd']);
+    await expect(client().putOptions('example.com', { alsoNotify: ['10.0.0.2; }; include "/etc/passwd'], allowTransfer: [] }, a)).rejects.toMatchObject({ status: 400 });
+    await expect(client().putOptions('example.com', { alsoNotify: [], allowTransfer: ['acl-name'] }, a)).rejects.toMatchObject({ status: 400 });
+    await expect(client().putOptions('example.com', { alsoNotify: [], allowTransfer: [], dnssecPolicy: 'x"; y' }, a)).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('fences every mutation: zone options and secondary zones get 409 for a stale epoch, 400 without one, 401 without the token', async () => {
+    await client().put('example.com', zoneText(5), { holder: 'op-b', transitions: 2 });
+    const stale = { holder: 'op-a', transitions: 1 };
+    const before = [...bind.calls];
+    await expect(client().putOptions('example.com', { alsoNotify: ['10.0.0.2'], allowTransfer: ['10.0.0.2'] }, stale)).rejects.toBeInstanceOf(StaleEpochError);
+    await expect(client().putSecondary('example.org', ['10.0.0.1'], stale)).rejects.toBeInstanceOf(StaleEpochError);
+    await expect(client().deleteSecondary('example.org', stale)).rejects.toBeInstanceOf(StaleEpochError);
+    await expect(client().putSecondary('example.org', ['10.0.0.1'], { holder: '', transitions: 2 })).rejects.toMatchObject({ status: 400 });
+    await expect(client('wrong').putSecondary('example.org', ['10.0.0.1'], { holder: 'op-b', transitions: 2 })).rejects.toMatchObject({ status: 401 });
+    await expect(client('wrong').putOptions('example.com', { alsoNotify: [], allowTransfer: [] }, { holder: 'op-b', transitions: 2 })).rejects.toMatchObject({ status: 401 });
+    expect(bind.calls).toEqual(before);
+    expect(await client().secondaries()).toEqual([]);
+    expect(await agent.registry.metrics()).toMatch(/bindy_fenced_writes_total\{component="agent"\} 3/);
   });
 });

@@ -57,7 +57,6 @@ describe('options Bindy-TS does not implement yet', () => {
     const { unsupportedClusterFields, unsupportedInstanceFields } = await import('../../src/controllers/unsupported.js');
     const full = { apiVersion: B, kind: 'Bind9Instance', metadata: { name: 'x' }, spec: FULL_OBJECTS.Bind9Instance.spec } as Bind9Instance;
     expect(unsupportedInstanceFields(full)).toEqual([
-      'spec.role "secondary" (zone transfer)',
       'spec.primaryServers',
       'spec.config.dnssec.signing',
       'spec.config.forwarders',

@@ -47,8 +47,22 @@ function harness(zones: DNSZone[], reported: number[] = [], instances: Bind9Inst
       return { ...z, metadata: { ...z.metadata, resourceVersion: '8' }, status: { ...z.status, ...body.status } };
     },
   } as unknown as KubeClient;
+  // Every instance has one pod; a secondary serves what `transferred` says it got by transfer.
+  const agent = (i: Bind9Instance) =>
+    ({
+      address: `${i.metadata.name}:8053`,
+      podAddress: `ip-${i.metadata.name}`,
+      list: async () => [],
+      secondary: async () => undefined,
+      putSecondary: async (zoneName: string, primaries: string[]) => {
+        log.push(`secondary ${i.metadata.name} ${zoneName} from ${primaries.join(',')}`);
+        return { name: zoneName, primaries, serial: transferred };
+      },
+    }) as unknown as AgentClient;
+  let transferred: number | undefined;
   const pusher = {
-    agents: async () => [{ address: '10.0.0.1:8053' } as AgentClient],
+    agents: async (i: Bind9Instance) => [agent(i)],
+    write: async (_agent: AgentClient, _log: unknown, send: (epoch: unknown) => Promise<unknown>) => send({ holder: 'h', transitions: 1 }),
     reportedSerials: async () => reported,
     syncZone: async (_a: unknown, name: string, desired: DesiredZone | undefined): Promise<PodResult[]> => {
       log.push(`push ${name} serial=${desired?.serial}`);
@@ -59,7 +73,7 @@ function harness(zones: DNSZone[], reported: number[] = [], instances: Bind9Inst
   const caches = { zones: cache(zones), instances: cache(instances), providers: cache([]), records, recordIndex: new RecordIndex(records) } as unknown as Caches;
   const events = { record: (_o: unknown, _t: string, reason: string) => log.push(`event ${reason}`) } as unknown as EventRecorder;
   const run = (key: string) => reconcileZone({ client, caches, events, pusher, resyncMs: 1000 }, key, { log: pino({ level: 'silent' }), signal: new AbortController().signal });
-  return { log, run, statuses };
+  return { log, run, statuses, transfer: (serial: number | undefined) => void (transferred = serial) };
 }
 
 describe('reconcileZone', () => {
@@ -110,16 +124,27 @@ describe('reconcileZone', () => {
     expect(ready.message).toMatch(message);
   });
 
-  it('pushes to primaries only, and is NoPrimaries when only secondaries are selected', async () => {
+  it('pushes data to primaries only; a secondary is told its primaries and is current once its transfer serves the serial', async () => {
     const secondary: Bind9Instance = { ...instance, metadata: { ...instance.metadata, name: 'dns2' }, spec: { clusterRef: 'c', role: 'secondary' } };
     const both = harness([zone('z', '2026-01-01T00:00:00Z')], [], [instance, secondary]);
+    both.transfer(undefined);
+    expect(await both.run('ns/z')).toEqual({ requeueAfterMs: 1000 });
+    expect(both.log.filter((l) => l.startsWith('push') || l.startsWith('secondary'))).toEqual(['push x.test serial=1', 'secondary dns2 x.test from ip-dns']);
+    expect(both.statuses.at(-1)).toMatchObject({ bind9InstancesCount: 2, bind9Instances: [{ name: 'dns', status: 'Configured' }, { name: 'dns2', status: 'Claimed' }] });
+    expect((both.statuses.at(-1)?.conditions as Array<{ reason: string; message: string }>)[0]).toMatchObject({ reason: 'TransferPending', message: expect.stringMatching(/waiting for zone transfer to secondary dns2:8053 serves no serial/) });
+    expect(both.log.filter((l) => l.startsWith('event'))).toEqual([]);
+    both.transfer(1);
     await both.run('ns/z');
-    expect(both.log.filter((l) => l.startsWith('push'))).toEqual(['push x.test serial=1']);
-    expect(both.statuses.at(-1)).toMatchObject({ bind9InstancesCount: 2, bind9Instances: [{ name: 'dns', status: 'Configured' }, { name: 'dns2', status: 'Failed', message: expect.stringMatching(/zone transfer/) }] });
+    expect(both.statuses.at(-1)).toMatchObject({ bind9Instances: [{ name: 'dns', status: 'Configured' }, { name: 'dns2', status: 'Configured' }], pods: [{ pod: '10.0.0.1:8053', servedSerial: 1 }, { pod: 'dns2:8053', servedSerial: 1 }], syncedSerial: 1 });
+    expect((both.statuses.at(-1)?.conditions as Array<{ reason: string; message: string }>)[0]).toMatchObject({ reason: 'Synced', message: expect.stringMatching(/2 pod\(s\) \(1 by zone transfer\)/) });
+  });
+
+  it('is NoPrimaries, pushing and telling nothing, when only secondaries are selected', async () => {
+    const secondary: Bind9Instance = { ...instance, metadata: { ...instance.metadata, name: 'dns2' }, spec: { clusterRef: 'c', role: 'secondary' } };
     const only = harness([zone('z', '2026-01-01T00:00:00Z')], [], [secondary]);
     await only.run('ns/z');
-    expect(only.log.filter((l) => l.startsWith('push'))).toEqual([]);
-    expect((only.statuses.at(-1)?.conditions as Array<{ reason: string }>)[0]).toMatchObject({ reason: 'NoPrimaries' });
+    expect(only.log.filter((l) => l.startsWith('push') || l.startsWith('secondary'))).toEqual([]);
+    expect((only.statuses.at(-1)?.conditions as Array<{ reason: string; message: string }>)[0]).toMatchObject({ reason: 'NoPrimaries', message: expect.stringMatching(/ns\/dns2.*select a Bind9Instance with role primary/) });
   });
 
   it('reports a pod whose push failed as PushFailed (event, per-pod served serial) and fails the reconcile so it is retried with backoff', async () => {

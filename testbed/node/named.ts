@@ -30,7 +30,9 @@ export function localizeNamedConf(conf: string, files: PodFiles, address: string
     .replaceAll(POD_PATHS.rndcKeyDir, files.rndcDir)
     .replaceAll(POD_PATHS.configDir, files.config)
     .replaceAll(POD_PATHS.data, files.data)
-    .replace(/listen-on port 53 \{ any; \}/, `listen-on port 53 { ${address}; }`)
+    // A pod has one address, so named's NOTIFY and transfer requests leave from it; on a shared
+    // lo the kernel would pick the destination's address, and peers would refuse them.
+    .replace(/listen-on port 53 \{ any; \};/, `listen-on port 53 { ${address}; };\n  notify-source ${address};\n  transfer-source ${address};`)
     .replace(/inet 127\.0\.0\.1 port (\d+) allow \{ 127\.0\.0\.1; \}/, `inet ${address} port $1 allow { ${address}; }`);
 }
 
