@@ -91,6 +91,8 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
     bind9Instances: [...primaries.map((i) => instanceRef(i, instanceState(results.filter((r) => !r.secondary), serial))), ...secondaries.map((i) => instanceRef(i, instanceState(followers.find((f) => f.instance === i)?.results ?? [], serial)))],
     pods: results.map((r) => ({ pod: r.pod, ...(r.serial === undefined ? {} : { servedSerial: r.serial }), ...(r.error === undefined ? {} : { error: r.error.slice(0, 500) }) })),
     ...(verdict.ready ? { syncedSerial: serial } : {}),
+    // upstream's status.dnssec: signed once every pod serves the zone (named signs it inline on the primaries).
+    ...(transfer.dnssecPolicy ? { dnssec: { signed: verdict.ready } } : {}),
   });
   // A push a pod refused is retried with the controller's backoff (and counted as an error), not at the next resync.
   if (verdict.reason === 'PushFailed') throw new Error(`zone ${zoneName}: ${verdict.message}`);

@@ -49,10 +49,15 @@ export function unsupportedClusterFields(c: Bind9Cluster): string[] {
   return [...role('primary'), ...role('secondary'), set(s.acls) ? 'spec.acls' : '', set(s.rndcSecretRefs) ? 'spec.rndcSecretRefs' : ''].filter((f) => f !== '');
 }
 
+/** BUILT_IN_DNSSEC_POLICIES are the policies named 9.18 knows without a dnssec-policy block ("none" means unsigned). */
+export const BUILT_IN_DNSSEC_POLICIES = ['none', 'default', 'insecure'];
+
 /** unsupportedZoneField explains the first DNSZone field Bindy-TS cannot honour, or undefined. */
 export function unsupportedZoneField(zone: DNSZone): string | undefined {
   const policy = zone.spec.dnssecPolicy;
-  if (policy && policy !== 'none') return `spec.dnssecPolicy "${policy}": Bindy-TS does not sign zones yet; remove the field (or set "none") to serve the zone unsigned`;
+  if (policy && !BUILT_IN_DNSSEC_POLICIES.includes(policy)) {
+    return `spec.dnssecPolicy "${policy}": Bindy-TS signs zones only with named's built-in policies (${BUILT_IN_DNSSEC_POLICIES.map((p) => `"${p}"`).join(', ')}); custom policies (spec.config.dnssec.signing) are not implemented yet; use "default", or remove the field to serve the zone unsigned`;
+  }
   return undefined;
 }
 

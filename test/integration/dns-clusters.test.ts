@@ -5,6 +5,7 @@
  * the provider. Secondaries get the zone only by zone transfer (NOTIFY + AXFR/IXFR) from the
  * primary's named: their agents are told the primaries, never sent zone data.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,7 +46,7 @@ describe('Bind9Cluster and ClusterBind9Provider (real apiserver, real named)', (
 
   afterAll(async () => {
     await admin.delete(`/apis/${B}/clusterbind9providers/${PROVIDER}`).catch(() => undefined);
-    await deleteDnsObjects(admin, API, [`${API}/dnszones/corp`, `${API}/dnszones/shared`, `${API}/bind9clusters/corp`], 20_000);
+    await deleteDnsObjects(admin, API, [`${API}/dnszones/corp`, `${API}/dnszones/signed`, `${API}/dnszones/shared`, `${API}/bind9clusters/corp`], 20_000);
     await harness?.stop();
     admin.close();
     unlock();
@@ -126,6 +127,29 @@ describe('Bind9Cluster and ClusterBind9Provider (real apiserver, real named)', (
       expect(list.items.map((i) => i.metadata.name).sort()).toEqual(['corp-primary-0', 'corp-secondary-0']);
     }, 20_000);
   }, 60_000);
+
+  it('signs a zone with dnssecPolicy "default": the primary answers with RRSIGs from real named, the secondary serves the signed zone it transferred', async () => {
+    await admin.create(`${API}/dnszones`, { ...zone('signed', 'signed.test', 'corp'), spec: { ...zone('signed', 'signed.test', 'corp').spec, dnssecPolicy: 'default' } });
+    await admin.create(`${API}/arecords`, aRecord('signed-www', 'signed', ['192.0.2.51']));
+    const [primary, secondary] = ['corp-primary-0', 'corp-secondary-0'].map((name) => harness.node.runtimes().find((rt) => rt.key.includes(`/${name}-`))!.address);
+    const signedAnswer = (server: string) =>
+      execFileSync('dig', [`@${server}`, '+norec', '+dnssec', '+time=1', '+tries=2', 'www.signed.test', 'A'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => /^www\.signed\.test\.\s/.test(l));
+    await eventually(async () => {
+      const z = await admin.get<Obj>(`${API}/dnszones/signed`);
+      expect(ready(z)).toMatchObject({ status: 'True', reason: 'Synced' });
+      expect(z.status).toMatchObject({ dnssec: { signed: true } });
+    }, 30_000);
+    for (const server of [primary, secondary]) {
+      await eventually(() => {
+        const lines = signedAnswer(server!);
+        expect(lines.some((l) => /\sA\s+192\.0\.2\.51$/.test(l))).toBe(true);
+        expect(lines.some((l) => /\sRRSIG\s+A 13 3 /.test(l))).toBe(true);
+      }, 15_000);
+      expect(dig(server!, 'signed.test', 'DNSKEY')).toMatch(/^257 3 13 /m);
+    }
+  }, 90_000);
 
   it('a ClusterBind9Provider owns a Bind9Cluster in its namespace; a zone naming the provider is served', async () => {
     await admin.create(`/apis/${B}/clusterbind9providers`, { apiVersion: B, kind: 'ClusterBind9Provider', metadata: { name: PROVIDER }, spec: { namespace: NS, primary: { replicas: 1 } } });

@@ -54,6 +54,7 @@ function harness(zones: DNSZone[], reported: number[] = [], instances: Bind9Inst
       podAddress: `ip-${i.metadata.name}`,
       list: async () => [],
       secondary: async () => undefined,
+      putOptions: async (zoneName: string, options: unknown) => void log.push(`options ${i.metadata.name} ${zoneName} ${JSON.stringify(options)}`),
       putSecondary: async (zoneName: string, primaries: string[]) => {
         log.push(`secondary ${i.metadata.name} ${zoneName} from ${primaries.join(',')}`);
         return { name: zoneName, primaries, serial: transferred };
@@ -113,7 +114,7 @@ describe('reconcileZone', () => {
   it.each<[string, Partial<DNSZone['spec']>, string, RegExp]>([
     ['selects no instance', { bind9InstancesFrom: [{ selector: { matchLabels: { dns: 'nowhere' } } }] }, 'NoInstances', /bind9InstancesFrom/],
     ['names a cluster with no instances', { bind9InstancesFrom: null, clusterRef: 'missing' }, 'NoInstances', /clusterRef "missing"/],
-    ['asks for DNSSEC signing', { dnssecPolicy: 'default' }, 'Unsupported', /spec\.dnssecPolicy/],
+    ['asks for a custom DNSSEC policy', { dnssecPolicy: 'corp-ksk' }, 'Unsupported', /spec\.dnssecPolicy "corp-ksk".*built-in policies/],
     ['uses an unknown selector operator', { recordsFrom: [{ selector: { matchExpressions: [{ key: 'a', operator: 'Near' }] } }] }, 'InvalidSelector', /Near/],
   ])('a zone that %s is Ready=False %s and pushes nothing', async (_what, extra, reason, message) => {
     const { log, run, statuses } = harness([zone('z', '2026-01-01T00:00:00Z', undefined, extra)]);
@@ -137,6 +138,13 @@ describe('reconcileZone', () => {
     await both.run('ns/z');
     expect(both.statuses.at(-1)).toMatchObject({ bind9Instances: [{ name: 'dns', status: 'Configured' }, { name: 'dns2', status: 'Configured' }], pods: [{ pod: '10.0.0.1:8053', servedSerial: 1 }, { pod: 'dns2:8053', servedSerial: 1 }], syncedSerial: 1 });
     expect((both.statuses.at(-1)?.conditions as Array<{ reason: string; message: string }>)[0]).toMatchObject({ reason: 'Synced', message: expect.stringMatching(/2 pod\(s\) \(1 by zone transfer\)/) });
+  });
+
+  it('signs with a built-in dnssec-policy: the primaries get it in the zone options before the data, and status.dnssec says signed', async () => {
+    const { log, run, statuses } = harness([zone('z', '2026-01-01T00:00:00Z', undefined, { dnssecPolicy: 'default' })]);
+    await run('ns/z');
+    expect(log.filter((l) => l.startsWith('push') || l.startsWith('options'))).toEqual(['options dns x.test {"alsoNotify":[],"allowTransfer":[],"dnssecPolicy":"default"}', 'push x.test serial=1']);
+    expect(statuses.at(-1)).toMatchObject({ dnssec: { signed: true } });
   });
 
   it('is NoPrimaries, pushing and telling nothing, when only secondaries are selected', async () => {
