@@ -1,3 +1,4 @@
+import { renderDnssecPolicy, signingOf } from '../dns/dnssec-policy.js';
 import { createHash } from 'node:crypto';
 import { AGENT_PATHS } from '../agent/cli.js';
 import { AGENT_PORT } from '../agent/client.js';
@@ -84,7 +85,8 @@ export function namedConfFor(instance: Bind9Instance): string {
   const c = instance.spec.config ?? {};
   const d = DEFAULTS.bind9Instance.config;
   // version.bind is always hidden: upstream has no option for it, and revealing it helps attackers.
-  return renderNamedConf({ recursion: c.recursion ?? d.recursion, allowQuery: c.allowQuery ?? [...d.allowQuery], allowTransfer: c.allowTransfer ?? [...d.allowTransfer], hideVersion: true });
+  const signing = signingOf(instance);
+  return renderNamedConf({ recursion: c.recursion ?? d.recursion, allowQuery: c.allowQuery ?? [...d.allowQuery], allowTransfer: c.allowTransfer ?? [...d.allowTransfer], hideVersion: true, dnssecPolicies: signing ? renderDnssecPolicy(signing) : '' });
 }
 
 /** NAMED_IMAGE is the named image when spec.image.image is absent (tagged by spec.version). */

@@ -1,5 +1,6 @@
 import { API_VERSION, READY, type Bind9Instance, type DNSZone } from '../crds/types.js';
 import { buildZone, recordSource, zoneOwner, type BuiltZone } from '../dns/build.js';
+import { zonePolicyProblem } from '../dns/dnssec-policy.js';
 import { normalizeZoneName } from '../dns/names.js';
 import { contentHash, nextSerial, renderZone } from '../dns/zone.js';
 import type { KubeClient } from '../kube/api-client.js';
@@ -13,7 +14,6 @@ import type { ReconcileContext, ReconcileResult } from './controller.js';
 import type { PodResult, Pusher } from './push.js';
 import { servingZones, zoneInstances } from './selection.js';
 import { instanceAgents, removeSecondaryZone, syncPrimaryOptions, syncSecondaries } from './transfer.js';
-import { unsupportedZoneField } from './unsupported.js';
 
 export interface ZoneReconcilerDeps {
   readonly client: KubeClient;
@@ -62,14 +62,14 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
     const by = `${owner.metadata.namespace}/${owner.metadata.name}`;
     return report(deps, zone, path, { ready: false, reason: 'DuplicateZone', message: `zone ${zoneName} is already served by DNSZone ${by}, created earlier; change zoneName or delete one of them` });
   }
-  const unsupported = unsupportedZoneField(zone);
-  if (unsupported) return report(deps, zone, path, { ready: false, reason: 'Unsupported', message: unsupported });
   const built = buildZone(zone, deps.caches.recordIndex.candidates(zone), servingZones(deps.caches, zone.metadata.namespace));
   if (!built.zoneVerdict.ok) return report(deps, zone, path, { ready: false, reason: built.zoneVerdict.reason, message: built.zoneVerdict.message });
   if (instances.length === 0) return report(deps, zone, path, noInstances(zone), recordsStatus(zone, built));
   const primaries = instances.filter((i) => i.spec.role !== 'secondary');
   const secondaries = instances.filter((i) => i.spec.role === 'secondary');
   if (primaries.length === 0) return report(deps, zone, path, noPrimaries(secondaries), { ...recordsStatus(zone, built), bind9InstancesCount: instances.length, bind9Instances: secondaries.map((i) => instanceRef(i, 'Failed', NO_PRIMARY_NOTE)) });
+  const policyProblem = zonePolicyProblem(zone.spec.dnssecPolicy, primaries);
+  if (policyProblem) return report(deps, zone, path, { ready: false, reason: 'UnknownDnssecPolicy', message: policyProblem }, recordsStatus(zone, built));
   const transfer = { zoneName, primaries: await instanceAgents(deps.pusher, primaries), secondaries: await instanceAgents(deps.pusher, secondaries), ...signing(zone) };
   const agents = transfer.primaries.flatMap((p) => p.agents);
   const optionErrors = await syncPrimaryOptions(deps.pusher, transfer, ctx.log);

@@ -1,7 +1,8 @@
 import type { Bind9Instance } from '../crds/types.js';
 import { checkAcl } from '../dns/acl.js';
 import { checkNamedConf } from '../dns/checkconf.js';
-import { firstFailure, type Verdict } from '../dns/names.js';
+import { checkSigning, signingOf } from '../dns/dnssec-policy.js';
+import { firstFailure, OK, type Verdict } from '../dns/names.js';
 import type { KubeClient } from '../kube/api-client.js';
 import type { KubeObject } from '../kube/objects.js';
 import { namedConfFor, podLabels } from './bind9-resources.js';
@@ -17,6 +18,9 @@ export async function checkInstanceConfig(instance: Bind9Instance): Promise<Verd
   const c = instance.spec.config ?? {};
   const acl = firstFailure(checkAcl(c.allowQuery ?? undefined, 'config.allowQuery'), checkAcl(c.allowTransfer ?? undefined, 'config.allowTransfer'));
   if (!acl.ok) return acl;
+  const signing = signingOf(instance);
+  const policy = signing ? checkSigning(signing, 'config.dnssec.signing') : OK;
+  if (!policy.ok) return policy;
   return checkNamedConf(namedConfFor(instance));
 }
 

@@ -2,14 +2,16 @@
  * Fields upstream Bindy's schema accepts that Bindy-TS does not implement yet. Each is reported
  * by name as `Ready=False`, reason `Unsupported` (SPEC §6: nothing is ignored silently).
  */
-import type { Bind9Cluster, Bind9Config, Bind9Instance, DNSZone } from '../crds/types.js';
+import type { Bind9Cluster, Bind9Config, Bind9Instance } from '../crds/types.js';
 
 const set = (v: unknown): boolean => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
 
 function configFields(prefix: string, c: Bind9Config | null | undefined): string[] {
   if (!c) return [];
   return [
-    c.dnssec?.signing?.enabled ? `${prefix}.dnssec.signing` : '',
+    // named generates and keeps a policy's keys itself; keys from elsewhere, exported keys or a fixed NSEC3 salt are not done.
+    ...(c.dnssec?.signing?.enabled ? (['nsec3Salt', 'exportToSecret', 'keysFrom'] as const).filter((k) => set(c.dnssec?.signing?.[k])).map((k) => `${prefix}.dnssec.signing.${k}`) : []),
+    c.dnssec?.signing?.enabled && c.dnssec.signing.autoGenerate === false ? `${prefix}.dnssec.signing.autoGenerate false` : '',
     set(c.forwarders) ? `${prefix}.forwarders` : '',
     set(c.listenOn) ? `${prefix}.listenOn` : '',
     set(c.listenOnV6) ? `${prefix}.listenOnV6` : '',
@@ -47,18 +49,6 @@ export function unsupportedClusterFields(c: Bind9Cluster): string[] {
     return [set(r?.service) ? `spec.${name}.service` : '', set(r?.rndcSecretRef) ? `spec.${name}.rndcSecretRef` : ''];
   };
   return [...role('primary'), ...role('secondary'), set(s.acls) ? 'spec.acls' : '', set(s.rndcSecretRefs) ? 'spec.rndcSecretRefs' : ''].filter((f) => f !== '');
-}
-
-/** BUILT_IN_DNSSEC_POLICIES are the policies named 9.18 knows without a dnssec-policy block ("none" means unsigned). */
-export const BUILT_IN_DNSSEC_POLICIES = ['none', 'default', 'insecure'];
-
-/** unsupportedZoneField explains the first DNSZone field Bindy-TS cannot honour, or undefined. */
-export function unsupportedZoneField(zone: DNSZone): string | undefined {
-  const policy = zone.spec.dnssecPolicy;
-  if (policy && !BUILT_IN_DNSSEC_POLICIES.includes(policy)) {
-    return `spec.dnssecPolicy "${policy}": Bindy-TS signs zones only with named's built-in policies (${BUILT_IN_DNSSEC_POLICIES.map((p) => `"${p}"`).join(', ')}); custom policies (spec.config.dnssec.signing) are not implemented yet; use "default", or remove the field to serve the zone unsigned`;
-  }
-  return undefined;
 }
 
 /** unsupportedMessage is the condition message for a list of unsupported fields. */

@@ -19,6 +19,8 @@ export interface NamedOptions {
   /** Address of the rndc control channel; loopback in a pod, only the agent sidecar uses it. */
   readonly controlsAddress?: string;
   readonly controlsPort?: number;
+  /** `dnssec-policy` blocks the instance defines for its zones to sign with (see dnssec-policy.ts). */
+  readonly dnssecPolicies?: string;
 }
 
 export const RNDC_KEY_NAME = 'bindy-rndc';
@@ -40,6 +42,7 @@ export function renderNamedConf(o: NamedOptions): string {
   return [
     '// Rendered by bindy from the Bind9Instance; edits are overwritten.',
     `include "${POD_PATHS.rndcKeyDir}/rndc.key";`,
+    o.dnssecPolicies ?? '',
     'options {',
     `  directory "${POD_PATHS.data}";`,
     `  pid-file "${POD_PATHS.data}/named.pid";`,

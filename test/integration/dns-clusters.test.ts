@@ -46,7 +46,7 @@ describe('Bind9Cluster and ClusterBind9Provider (real apiserver, real named)', (
 
   afterAll(async () => {
     await admin.delete(`/apis/${B}/clusterbind9providers/${PROVIDER}`).catch(() => undefined);
-    await deleteDnsObjects(admin, API, [`${API}/dnszones/corp`, `${API}/dnszones/signed`, `${API}/dnszones/shared`, `${API}/bind9clusters/corp`], 20_000);
+    await deleteDnsObjects(admin, API, [`${API}/dnszones/corp`, `${API}/dnszones/signed`, `${API}/dnszones/custom`, `${API}/dnszones/unknown`, `${API}/bind9instances/signer`, `${API}/dnszones/shared`, `${API}/bind9clusters/corp`], 20_000);
     await harness?.stop();
     admin.close();
     unlock();
@@ -149,6 +149,23 @@ describe('Bind9Cluster and ClusterBind9Provider (real apiserver, real named)', (
       }, 15_000);
       expect(dig(server!, 'signed.test', 'DNSKEY')).toMatch(/^257 3 13 /m);
     }
+  }, 90_000);
+
+  it('signs with a custom policy from an instance\'s config.dnssec.signing (NSEC3), and names the primaries that lack it', async () => {
+    const signing = { enabled: true, policy: 'corp-nsec3', algorithm: 'ECDSAP256SHA256', kskLifetime: 'unlimited', zskLifetime: '90d', nsec3: true, nsec3Iterations: 0 };
+    await admin.create(`${API}/bind9instances`, { apiVersion: B, kind: 'Bind9Instance', metadata: { name: 'signer', namespace: NS, labels: { signer: 'yes' } }, spec: { clusterRef: 'none', role: 'primary', config: { dnssec: { signing } } } });
+    const custom = (name: string, zoneName: string, policy: string) => ({ ...zone(name, zoneName, 'none'), spec: { ...zone(name, zoneName, 'none').spec, clusterRef: undefined, bind9InstancesFrom: [{ selector: { matchLabels: { signer: 'yes' } } }], dnssecPolicy: policy } });
+    await admin.create(`${API}/dnszones`, custom('custom', 'custom.test', 'corp-nsec3'));
+    await admin.create(`${API}/dnszones`, custom('unknown', 'unknown.test', 'other-policy'));
+    await eventually(async () => expect(ready(await admin.get<Obj>(`${API}/dnszones/custom`))).toMatchObject({ status: 'True', reason: 'Synced' }), 40_000);
+    const pod = harness.node.runtimes().find((rt) => rt.key.includes('/signer-'))!.address;
+    await eventually(() => {
+      // NSEC3 with 0 iterations and a 16-octet salt, as the policy says.
+      expect(dig(pod, 'custom.test', 'NSEC3PARAM')).toMatch(/^1 0 0 [0-9A-F]{32}$/);
+      expect(dig(pod, 'custom.test', 'DNSKEY').split('\n').map((k) => k.split(' ')[0]).sort()).toEqual(['256', '257']);
+    }, 15_000);
+    expect(ready(await admin.get<Obj>(`${API}/dnszones/unknown`))).toMatchObject({ status: 'False', reason: 'UnknownDnssecPolicy', message: expect.stringMatching(new RegExp(`"other-policy" is neither built into named .* ${NS}/signer`)) });
+    expect(dig(pod, 'unknown.test', 'SOA')).toBe('');
   }, 90_000);
 
   it('a ClusterBind9Provider owns a Bind9Cluster in its namespace; a zone naming the provider is served', async () => {

@@ -58,7 +58,9 @@ describe('options Bindy-TS does not implement yet', () => {
     const full = { apiVersion: B, kind: 'Bind9Instance', metadata: { name: 'x' }, spec: FULL_OBJECTS.Bind9Instance.spec } as Bind9Instance;
     expect(unsupportedInstanceFields(full)).toEqual([
       'spec.primaryServers',
-      'spec.config.dnssec.signing',
+      'spec.config.dnssec.signing.nsec3Salt',
+      'spec.config.dnssec.signing.exportToSecret',
+      'spec.config.dnssec.signing.keysFrom',
       'spec.config.forwarders',
       'spec.config.listenOn',
       'spec.config.listenOnV6',

@@ -114,7 +114,7 @@ describe('reconcileZone', () => {
   it.each<[string, Partial<DNSZone['spec']>, string, RegExp]>([
     ['selects no instance', { bind9InstancesFrom: [{ selector: { matchLabels: { dns: 'nowhere' } } }] }, 'NoInstances', /bind9InstancesFrom/],
     ['names a cluster with no instances', { bind9InstancesFrom: null, clusterRef: 'missing' }, 'NoInstances', /clusterRef "missing"/],
-    ['asks for a custom DNSSEC policy', { dnssecPolicy: 'corp-ksk' }, 'Unsupported', /spec\.dnssecPolicy "corp-ksk".*built-in policies/],
+    ['names a DNSSEC policy its primaries do not define', { dnssecPolicy: 'corp-ksk' }, 'UnknownDnssecPolicy', /spec\.dnssecPolicy "corp-ksk" is neither built into named.*ns\/dns; define it there/],
     ['uses an unknown selector operator', { recordsFrom: [{ selector: { matchExpressions: [{ key: 'a', operator: 'Near' }] } }] }, 'InvalidSelector', /Near/],
   ])('a zone that %s is Ready=False %s and pushes nothing', async (_what, extra, reason, message) => {
     const { log, run, statuses } = harness([zone('z', '2026-01-01T00:00:00Z', undefined, extra)]);
