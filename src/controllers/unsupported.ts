@@ -3,6 +3,7 @@
  * by name as `Ready=False`, reason `Unsupported` (SPEC §6: nothing is ignored silently).
  */
 import type { Bind9Cluster, Bind9Config, Bind9Instance } from '../crds/types.js';
+import { builtInTuning } from '../dns/dnssec-policy.js';
 
 const set = (v: unknown): boolean => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
 
@@ -12,12 +13,21 @@ function configFields(prefix: string, c: Bind9Config | null | undefined): string
     // named generates and keeps a policy's keys itself; keys from elsewhere, exported keys or a fixed NSEC3 salt are not done.
     ...(c.dnssec?.signing?.enabled ? (['nsec3Salt', 'exportToSecret', 'keysFrom'] as const).filter((k) => set(c.dnssec?.signing?.[k])).map((k) => `${prefix}.dnssec.signing.${k}`) : []),
     c.dnssec?.signing?.enabled && c.dnssec.signing.autoGenerate === false ? `${prefix}.dnssec.signing.autoGenerate false` : '',
+    builtInTuningField(prefix, c),
     set(c.forwarders) ? `${prefix}.forwarders` : '',
     set(c.listenOn) ? `${prefix}.listenOn` : '',
     set(c.listenOnV6) ? `${prefix}.listenOnV6` : '',
     set(c.rndcSecretRef) ? `${prefix}.rndcSecretRef` : '',
     set(c.bindcarConfig) ? `${prefix}.bindcarConfig` : '',
   ];
+}
+
+/** builtInTuningField names tuning given with a built-in policy name, which named cannot redefine (zones sign with named's own policy). */
+function builtInTuningField(prefix: string, c: Bind9Config): string {
+  const signing = c.dnssec?.signing;
+  const tuned = signing?.enabled ? builtInTuning(signing) : [];
+  if (!signing || tuned.length === 0) return '';
+  return `${prefix}.dnssec.signing.${tuned.join('/')} with named's built-in policy "${signing.policy ?? 'default'}" (give signing.policy a name of your own to tune it)`;
 }
 
 /** unsupportedInstanceFields names the fields of an instance Bindy-TS cannot honour (empty when none). */

@@ -31,22 +31,29 @@ export function customPolicyName(signing: DnssecSigning): string | undefined {
 }
 
 /**
- * checkSigning says what named would refuse in a signing config, naming the field: an unknown
- * algorithm, a malformed lifetime, too many NSEC3 iterations, or tuning given for a built-in
- * policy name (named cannot redefine `default`; name the policy instead).
+ * checkSigning says what named would refuse in the block a custom policy renders to, naming the
+ * field: an unknown algorithm, a malformed lifetime, too many NSEC3 iterations. A built-in policy
+ * name renders no block (see builtInTuning).
  */
 export function checkSigning(signing: DnssecSigning, field: string): Verdict {
+  if (customPolicyName(signing) === undefined) return OK;
   if (signing.algorithm && !ALGORITHMS.includes(signing.algorithm.toUpperCase())) return invalid('InvalidConfig', `${field}.algorithm "${signing.algorithm}" is not one named signs with (${ALGORITHMS.join(', ')})`);
   for (const key of ['kskLifetime', 'zskLifetime'] as const) {
     const value = signing[key];
     if (value && !DURATION.test(value)) return invalid('InvalidConfig', `${field}.${key} "${value}" is not a duration named reads (unlimited, P1Y, 365d, …)`);
   }
   if ((signing.nsec3Iterations ?? 0) > MAX_NSEC3_ITERATIONS) return invalid('InvalidConfig', `${field}.nsec3Iterations ${signing.nsec3Iterations} is over named's limit of ${MAX_NSEC3_ITERATIONS} (0 is recommended)`);
-  const tuned = (['algorithm', 'kskLifetime', 'zskLifetime', 'nsec3', 'nsec3Iterations'] as const).filter((k) => signing[k] !== undefined && signing[k] !== null);
-  if (customPolicyName(signing) === undefined && tuned.length > 0) {
-    return invalid('InvalidConfig', `${field}.policy is named's built-in "${signing.policy ?? 'default'}", which named cannot redefine, so ${tuned.map((k) => `${field}.${k}`).join(', ')} cannot apply; set ${field}.policy to a name of your own and use it as the DNSZones' dnssecPolicy`);
-  }
   return OK;
+}
+
+/**
+ * builtInTuning lists the tuning fields given with a built-in policy name (upstream's default
+ * when `policy` is absent). named cannot redefine a built-in policy, so they cannot apply: zones
+ * sign with named's own `default`, and the fields are reported, not ignored.
+ */
+export function builtInTuning(signing: DnssecSigning): Array<'algorithm' | 'kskLifetime' | 'zskLifetime' | 'nsec3' | 'nsec3Iterations'> {
+  if (customPolicyName(signing) !== undefined) return [];
+  return (['algorithm', 'kskLifetime', 'zskLifetime', 'nsec3', 'nsec3Iterations'] as const).filter((k) => signing[k] !== undefined && signing[k] !== null);
 }
 
 /**

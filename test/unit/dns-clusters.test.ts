@@ -61,6 +61,7 @@ describe('options Bindy-TS does not implement yet', () => {
       'spec.config.dnssec.signing.nsec3Salt',
       'spec.config.dnssec.signing.exportToSecret',
       'spec.config.dnssec.signing.keysFrom',
+      'spec.config.dnssec.signing.algorithm/kskLifetime/zskLifetime/nsec3/nsec3Iterations with named\'s built-in policy "default" (give signing.policy a name of your own to tune it)',
       'spec.config.forwarders',
       'spec.config.listenOn',
       'spec.config.listenOnV6',

@@ -1,6 +1,7 @@
 import { checkInstanceConfig } from '../../src/controllers/instance-health.js';
 import { namedConfFor } from '../../src/controllers/bind9-resources.js';
 import type { Bind9Instance, DnssecSigning } from '../../src/crds/types.js';
+import { unsupportedInstanceFields } from '../../src/controllers/unsupported.js';
 import { checkSigning, renderDnssecPolicy, zonePolicyProblem } from '../../src/dns/dnssec-policy.js';
 
 const instance = (name: string, signing?: DnssecSigning): Bind9Instance => ({
@@ -20,8 +21,11 @@ describe('an instance\'s DNSSEC signing config', () => {
     expect(await checkInstanceConfig(signed)).toEqual({ ok: true });
   });
 
-  it('renders nothing for named\'s built-in policy, and nothing when signing is off', () => {
-    expect(renderDnssecPolicy({ enabled: true })).toBe('');
+  it('renders nothing for named\'s built-in policy (its tuning is reported Unsupported, the rest deployed), and nothing when signing is off', async () => {
+    const builtIn = instance('dns', { enabled: true, algorithm: 'ED25519', nsec3: true });
+    expect(renderDnssecPolicy(builtIn.spec.config!.dnssec!.signing!)).toBe('');
+    expect(await checkInstanceConfig(builtIn)).toEqual({ ok: true });
+    expect(unsupportedInstanceFields(builtIn)).toEqual(['spec.config.dnssec.signing.algorithm/nsec3 with named\'s built-in policy "default" (give signing.policy a name of your own to tune it)']);
     expect(namedConfFor(instance('dns', { enabled: false, policy: 'corp' }))).not.toContain('dnssec-policy');
   });
 
@@ -29,7 +33,6 @@ describe('an instance\'s DNSSEC signing config', () => {
     ['an algorithm named does not sign with', { enabled: true, policy: 'corp', algorithm: 'GOST' }, /algorithm "GOST" is not one named signs with/],
     ['a lifetime named cannot read', { enabled: true, policy: 'corp', kskLifetime: 'forever' }, /kskLifetime "forever" is not a duration/],
     ['NSEC3 iterations over named\'s limit', { enabled: true, policy: 'corp', nsec3: true, nsec3Iterations: 500 }, /nsec3Iterations 500 is over named's limit of 150/],
-    ['tuning for the built-in "default", which named cannot redefine', { enabled: true, algorithm: 'ED25519' }, /built-in "default".*signing\.algorithm cannot apply; set config\.dnssec\.signing\.policy to a name of your own/],
   ])('refuses %s (InvalidConfig, naming the field)', async (_what, signing, message) => {
     const verdict = checkSigning(signing, 'config.dnssec.signing');
     expect(verdict).toMatchObject({ ok: false, reason: 'InvalidConfig', message: expect.stringMatching(message) });
