@@ -47,7 +47,10 @@ function claimants(caches: Caches, zone: DNSZone): DNSZone[] {
  * (3) refuse a zoneName another, older DNSZone serves; (4) validate and render (invalid records
  * are left out, the rest is served); (5) when the content changed, persist the next serial and
  * content hash in status BEFORE pushing, so a failover can never reuse or lower a serial;
- * (6) push to every ready pod whose reported serial differs; (7) report.
+ * (6) give the primaries the zone's options (NOTIFY/transfer for the secondaries, signing), then
+ * push the data to every ready primary pod whose reported serial differs; (7) tell the
+ * secondaries their primaries (they transfer the data themselves) and read what they serve;
+ * (8) report.
  */
 export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> {
   let zone = deps.caches.zones.get(key);
