@@ -37,7 +37,7 @@ export interface Caches {
 
 
 /** readyPodAddresses lists the addresses of an instance's ready pods, from its Service's EndpointSlices. */
-export function readyPodAddresses(caches: Caches, namespace: string, serviceName: string): string[] {
+export function readyPodAddresses(caches: Pick<Caches, 'slices'>, namespace: string, serviceName: string): string[] {
   const addresses = new Set<string>();
   for (const slice of caches.slices.list(namespace)) {
     if (slice.metadata.labels?.['kubernetes.io/service-name'] !== serviceName) continue;

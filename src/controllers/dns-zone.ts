@@ -12,6 +12,7 @@ import { FINALIZER } from './bind9-instance.js';
 import type { Caches } from './caches.js';
 import type { ReconcileContext, ReconcileResult } from './controller.js';
 import type { PodResult, Pusher } from './push.js';
+import { withInstanceNameServers } from './name-server-addresses.js';
 import { servingZones, zoneInstances } from './selection.js';
 import { instanceAgents, removeSecondaryZone, syncPrimaryOptions, syncSecondaries } from './transfer.js';
 
@@ -65,7 +66,7 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
     const by = `${owner.metadata.namespace}/${owner.metadata.name}`;
     return report(deps, zone, path, { ready: false, reason: 'DuplicateZone', message: `zone ${zoneName} is already served by DNSZone ${by}, created earlier; change zoneName or delete one of them` });
   }
-  const built = buildZone(zone, deps.caches.recordIndex.candidates(zone), servingZones(deps.caches, zone.metadata.namespace));
+  const built = buildZone(withInstanceNameServers(deps.caches, zone), deps.caches.recordIndex.candidates(zone), servingZones(deps.caches, zone.metadata.namespace));
   if (!built.zoneVerdict.ok) return report(deps, zone, path, { ready: false, reason: built.zoneVerdict.reason, message: built.zoneVerdict.message });
   if (instances.length === 0) return report(deps, zone, path, noInstances(zone), recordsStatus(zone, built));
   const primaries = instances.filter((i) => i.spec.role !== 'secondary');

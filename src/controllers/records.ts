@@ -1,5 +1,6 @@
 import { API_VERSION, READY, RESOURCES, type DNSZone, type DnsRecord, type RecordKind } from '../crds/index.js';
 import { attaches, buildZone, recordSource } from '../dns/build.js';
+import { withInstanceNameServers } from './name-server-addresses.js';
 import { normalizeZoneName } from '../dns/names.js';
 import { contentHash } from '../dns/zone.js';
 import type { KubeClient } from '../kube/api-client.js';
@@ -45,7 +46,7 @@ export function judgeRecord(caches: Caches, record: DnsRecord): Outcome {
     return { ready: false, reason: 'MultipleZones', message: `selected by the recordsFrom of DNSZones ${names}; change its labels or a selector so that exactly one zone selects it` };
   }
   const zoneName = normalizeZoneName(zone.spec.zoneName);
-  const built = buildZone(zone, caches.recordIndex.candidates(zone), serving);
+  const built = buildZone(withInstanceNameServers(caches, zone), caches.recordIndex.candidates(zone), serving);
   const verdict = built.verdicts.get(recordSource(record));
   if (!verdict) return { ready: false, reason: 'NoZone', message: 'record not attached to a zone' };
   if (!verdict.ok) return { ready: false, reason: verdict.reason, message: verdict.message, zone: zoneName };
