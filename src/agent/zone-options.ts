@@ -42,14 +42,16 @@ export function parseZoneOptions(body: unknown): ZoneOptions | string {
 
 /**
  * renderZoneOptions is the part of a primary zone's `rndc addzone` config these options add.
- * named 9.18 signs a zone that is neither dynamic nor inline-signed only with `inline-signing
+ * `notify-delay 0`: named's default holds back a NOTIFY for 5 s after the previous one, so a
+ * change soon after another reached the secondaries seconds late; the operator already sends one
+ * reload per reconcile, so there is no burst to batch. named 9.18 signs a zone that is neither dynamic nor inline-signed only with `inline-signing
  * yes` said explicitly (9.20 implies it), and keeps the keys in key-directory, which must be
  * writable by named.
  */
 export function renderZoneOptions(o: ZoneOptions, keyDirectory: string): string {
   const list = (items: readonly string[]) => `{ ${items.map((i) => `${i};`).join(' ')} }`;
   return [
-    o.alsoNotify.length > 0 ? `notify yes; also-notify ${list(o.alsoNotify)};` : '',
+    o.alsoNotify.length > 0 ? `notify yes; notify-delay 0; also-notify ${list(o.alsoNotify)};` : '',
     o.allowTransfer.length > 0 ? `allow-transfer ${list(o.allowTransfer)};` : '',
     o.dnssecPolicy ? `dnssec-policy "${o.dnssecPolicy}"; inline-signing yes; key-directory "${keyDirectory}";` : '',
   ]
