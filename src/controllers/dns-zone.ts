@@ -92,7 +92,10 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   await report(deps, zone, path, verdict, {
     ...recordsStatus(zone, built),
     bind9InstancesCount: instances.length,
-    bind9Instances: [...primaries.map((i) => instanceRef(i, instanceState(results.filter((r) => !r.secondary), serial))), ...secondaries.map((i) => instanceRef(i, instanceState(followers.find((f) => f.instance === i)?.results ?? [], serial)))],
+    bind9Instances: [
+      ...transfer.primaries.map(({ instance, agents: pods }) => instanceRef(instance, instanceState(results.filter((r) => !r.secondary && pods.some((a) => a.address === r.pod)), serial))),
+      ...secondaries.map((i) => instanceRef(i, instanceState(followers.find((f) => f.instance === i)?.results ?? [], serial))),
+    ],
     pods: results.map((r) => ({ pod: r.pod, ...(r.serial === undefined ? {} : { servedSerial: r.serial }), ...(r.error === undefined ? {} : { error: r.error.slice(0, 500) }) })),
     ...(verdict.ready ? { syncedSerial: serial } : {}),
     // upstream's status.dnssec: signed once every pod serves the zone (named signs it inline on the primaries).

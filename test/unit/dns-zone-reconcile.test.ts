@@ -50,7 +50,8 @@ function harness(zones: DNSZone[], reported: number[] = [], instances: Bind9Inst
   // Every instance has one pod; a secondary serves what `transferred` says it got by transfer.
   const agent = (i: Bind9Instance) =>
     ({
-      address: `${i.metadata.name}:8053`,
+      // The primary's pod is the one syncZone reports on.
+      address: i.spec.role === 'secondary' ? `${i.metadata.name}:8053` : '10.0.0.1:8053',
       podAddress: `ip-${i.metadata.name}`,
       list: async () => [],
       secondary: async () => undefined,
