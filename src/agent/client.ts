@@ -86,11 +86,17 @@ export class AgentClient {
     await this.call('DELETE', `/v1/zones/${encodeURIComponent(zone)}`, epoch, undefined, [404]);
   }
 
-  /** secondaries lists the pod's secondary zones (serials as last read; `secondary()` reads one now). */
-  async secondaries(): Promise<SecondaryZone[]> {
-    const list = ((await this.call('GET', '/v1/zones')) as { secondaries?: unknown } | null)?.secondaries ?? [];
-    if (!Array.isArray(list) || !list.every(isSecondaryZone)) throw this.garbled('GET', '/v1/zones', 'secondaries is not a list of { name, primaries, serial? }');
-    return list;
+  /**
+   * inventory lists both kinds of zone the pod holds in one call: primary zones (with their
+   * options) and secondary zones with the serial last read (`secondary()` reads one now).
+   */
+  async inventory(): Promise<{ zones: ZoneInfo[]; secondaries: SecondaryZone[] }> {
+    const body = (await this.call('GET', '/v1/zones')) as { zones?: unknown; secondaries?: unknown } | null;
+    const zones = body?.zones;
+    const secondaries = body?.secondaries ?? [];
+    if (!Array.isArray(zones) || !zones.every(isZoneInfo)) throw this.garbled('GET', '/v1/zones', 'no zones list of { name, serial }');
+    if (!Array.isArray(secondaries) || !secondaries.every(isSecondaryZone)) throw this.garbled('GET', '/v1/zones', 'secondaries is not a list of { name, primaries, serial? }');
+    return { zones, secondaries };
   }
 
   /** secondary reads the serial the pod's named serves for a secondary zone now; undefined when it holds no such secondary. */

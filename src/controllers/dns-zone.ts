@@ -84,7 +84,7 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   }
   const serial = zone.status?.serial ?? 0;
   const pushed = await deps.pusher.syncZone(agents, zoneName, { name: zoneName, serial, text: renderZone(built.data, serial) }, ctx.log);
-  const followers = await syncSecondaries(deps.pusher, transfer, ctx.log);
+  const followers = await syncSecondaries(deps.pusher, { ...transfer, serial }, ctx.log);
   const results = [...pushed.map((r) => (r.error === undefined && optionErrors.has(r.pod) ? { ...r, error: optionErrors.get(r.pod) } : r)), ...followers.flatMap((f) => f.results)];
   const invalid = [...built.verdicts.values()].filter((v) => !v.ok).length;
   const glueNote = built.skippedGlue.length > 0 ? `; ${built.skippedGlue.join(', ')} left out: outside the zone, so not glue` : '';

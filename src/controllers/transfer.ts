@@ -84,28 +84,37 @@ export async function syncPrimaryOptions(pusher: Pusher, plan: TransferPlan, log
  * serial it serves now. Secondaries are told nothing while no primary pod is ready: there would
  * be nobody to transfer from.
  */
-export async function syncSecondaries(pusher: Pusher, plan: TransferPlan, log: Logger): Promise<SecondaryOutcome[]> {
+export async function syncSecondaries(pusher: Pusher, plan: TransferPlan & { readonly serial: number }, log: Logger): Promise<SecondaryOutcome[]> {
   const primaryAddresses = addresses(plan.primaries);
   if (primaryAddresses.length === 0) return [];
-  return Promise.all(plan.secondaries.map(async ({ instance, agents }) => ({ instance, results: await Promise.all(agents.map((agent) => followPrimaries(pusher, agent, plan.zoneName, primaryAddresses, log))) })));
+  return Promise.all(plan.secondaries.map(async ({ instance, agents }) => ({ instance, results: await Promise.all(agents.map((agent) => followPrimaries(pusher, agent, { ...plan, primaryAddresses }, log))) })));
 }
 
 function addresses(instances: readonly InstanceAgents[]): string[] {
   return instances.flatMap((i) => i.agents.map((a) => a.podAddress)).sort();
 }
 
-/** followPrimaries makes one secondary pod hold the zone as a secondary of `primaries`, and reads the serial it serves. */
-async function followPrimaries(pusher: Pusher, agent: AgentClient, zoneName: string, primaries: readonly string[], log: Logger): Promise<PodResult> {
+/**
+ * followPrimaries makes one secondary pod hold the zone as a secondary of the primaries, and
+ * reports the serial it serves. The serial named serves is read anew (`rndc zonestatus` in the
+ * pod) only while the one last read is below the desired serial: a secondary's serial only grows,
+ * so a caught-up secondary costs one listing per reconcile.
+ */
+async function followPrimaries(pusher: Pusher, agent: AgentClient, plan: { zoneName: string; primaryAddresses: readonly string[]; serial: number }, log: Logger): Promise<PodResult> {
+  const { zoneName, primaryAddresses: primaries } = plan;
   let changed = false;
   let serial: number | undefined;
   const error = await settled(async () => {
+    const held = await agent.inventory();
     // An instance that was a primary before may still hold the zone as one: named holds a zone once.
-    if ((await agent.list()).some((z) => z.name === zoneName)) await pusher.write(agent, log, (epoch) => agent.delete(zoneName, epoch));
-    let current = await agent.secondary(zoneName);
+    if (held.zones.some((z) => z.name === zoneName)) await pusher.write(agent, log, (epoch) => agent.delete(zoneName, epoch));
+    let current = held.secondaries.find((z) => z.name === zoneName);
     if (current?.primaries.join(',') !== primaries.join(',')) {
       current = await pusher.write(agent, log, (epoch) => agent.putSecondary(zoneName, primaries, epoch));
       changed = true;
       log.info({ pod: agent.address, zone: zoneName, primaries }, 'secondary zone follows primaries');
+    } else if ((current.serial ?? -1) < plan.serial) {
+      current = (await agent.secondary(zoneName)) ?? current;
     }
     serial = current.serial;
   });
@@ -120,8 +129,8 @@ export async function removeSecondaryZone(pusher: Pusher, agents: readonly Agent
 
 /** removeOrphanSecondaries deletes from one pod the secondary zones no DNSZone assigns to its instance. */
 export async function removeOrphanSecondaries(pusher: Pusher, agent: AgentClient, wanted: ReadonlySet<string>, log: Logger): Promise<void> {
-  const current = await agent.secondaries().catch(() => undefined);
-  for (const zone of current ?? []) {
+  const current = await agent.inventory().catch(() => undefined);
+  for (const zone of current?.secondaries ?? []) {
     if (wanted.has(zone.name)) continue;
     await pusher.write(agent, log, (epoch) => agent.deleteSecondary(zone.name, epoch));
     log.info({ pod: agent.address, zone: zone.name }, 'deleted secondary zone from pod');

@@ -106,10 +106,9 @@ describe('agent API', () => {
     await client().putSecondary('example.com', ['10.0.0.1', '10.0.0.2'], a);
     await client().putSecondary('example.com', ['10.0.0.3'], a);
     expect(await client().secondary('example.com')).toEqual({ name: 'example.com', primaries: ['10.0.0.3'], serial: 9 });
-    expect(await client().secondaries()).toEqual([{ name: 'example.com', primaries: ['10.0.0.3'], serial: 9 }]);
-    expect(await client().list()).toEqual([]);
+    expect(await client().inventory()).toEqual({ zones: [], secondaries: [{ name: 'example.com', primaries: ['10.0.0.3'], serial: 9 }] });
     await client().deleteSecondary('example.com', a);
-    expect(await client().secondaries()).toEqual([]);
+    expect((await client().inventory()).secondaries).toEqual([]);
     expect(bind.calls).toEqual(['addzone example.com 10.0.0.1; 10.0.0.2;', 'modzone example.com 10.0.0.3;', 'remove example.com']);
     await expect(client().putSecondary('example.com', ['not-an-ip'], a)).rejects.toMatchObject({ status: 400 });
   });
@@ -138,7 +137,7 @@ describe('agent API', () => {
     await expect(client('wrong').putSecondary('example.org', ['10.0.0.1'], { holder: 'op-b', transitions: 2 })).rejects.toMatchObject({ status: 401 });
     await expect(client('wrong').putOptions('example.com', { alsoNotify: [], allowTransfer: [] }, { holder: 'op-b', transitions: 2 })).rejects.toMatchObject({ status: 401 });
     expect(bind.calls).toEqual(before);
-    expect(await client().secondaries()).toEqual([]);
+    expect((await client().inventory()).secondaries).toEqual([]);
     expect(await agent.registry.metrics()).toMatch(/bindy_fenced_writes_total\{component="agent"\} 3/);
   });
 });

@@ -54,6 +54,7 @@ function harness(zones: DNSZone[], reported: number[] = [], instances: Bind9Inst
       address: i.spec.role === 'secondary' ? `${i.metadata.name}:8053` : '10.0.0.1:8053',
       podAddress: `ip-${i.metadata.name}`,
       list: async () => [],
+      inventory: async () => ({ zones: [], secondaries: [] }),
       secondary: async () => undefined,
       putOptions: async (zoneName: string, options: unknown) => void log.push(`options ${i.metadata.name} ${zoneName} ${JSON.stringify(options)}`),
       putSecondary: async (zoneName: string, primaries: string[]) => {
