@@ -121,6 +121,14 @@ export class AgentClient {
     await this.call('DELETE', `/v1/secondary-zones/${encodeURIComponent(zone)}`, epoch, undefined, [404]);
   }
 
+  /** ds reads a signed zone's DS records (one per key-signing key the pod's named made). */
+  async ds(zone: string): Promise<string[]> {
+    const path = `/v1/zones/${encodeURIComponent(zone)}/ds`;
+    const ds = ((await this.call('GET', path)) as { ds?: unknown } | null)?.ds;
+    if (!Array.isArray(ds) || !ds.every((d) => typeof d === 'string')) throw this.garbled('GET', path, 'no ds list of strings');
+    return ds;
+  }
+
   /** putOptions sets a primary zone's NOTIFY, transfer and signing options (fenced). */
   async putOptions(zone: string, options: ZoneOptions, epoch: Epoch): Promise<void> {
     await this.call('PUT', `/v1/zones/${encodeURIComponent(zone)}/options`, epoch, JSON.stringify(options));

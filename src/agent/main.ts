@@ -90,7 +90,7 @@ export async function runAgent(config: AgentConfig): Promise<RunningAgent> {
   if (leftovers.length > 0) log.warn({ files: leftovers }, 'Removed scratch files left by an earlier agent');
   const stop = new AbortController();
   void resyncUntilDone(zones, secondaries, stop.signal, log);
-  const api = new AgentApi({ token: config.token, zones, zoneOptions, secondaries, guard, log, registry, fencedWrites });
+  const api = new AgentApi({ token: config.token, zones, zoneOptions, secondaries, keyDirectory, guard, log, registry, fencedWrites });
   const server = createServer(api.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

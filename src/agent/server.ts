@@ -5,6 +5,7 @@ import type { Counter, Registry } from 'prom-client';
 import { NamedUnreachableError, ZoneCheckError } from './bind.js';
 import { formatEpoch, type Epoch } from './epoch.js';
 import type { EpochGuard } from './fence.js';
+import { dsRecords } from './ds.js';
 import { parsePrimaries, type SecondaryZones } from './secondary.js';
 import { parseZoneOptions, sameOptions, type ZoneOptionsStore } from './zone-options.js';
 import { BadZoneNameError, safeZone, ZoneLoadError, type ZoneFiles } from './zones.js';
@@ -22,6 +23,8 @@ export interface AgentApiDeps {
   readonly zones: ZoneFiles;
   readonly zoneOptions: ZoneOptionsStore;
   readonly secondaries: SecondaryZones;
+  /** Where named keeps the keys of the zones it signs (read for their DS records). */
+  readonly keyDirectory: string;
   readonly guard: EpochGuard;
   readonly log: Logger;
   readonly registry: Registry;
@@ -58,12 +61,14 @@ export class AgentApi {
     }
     if (!this.authorized(req)) return reply(res, 401, { error: 'missing or wrong bearer token' });
     if (req.method === 'GET' && url.pathname === '/v1/zones') return reply(res, 200, this.inventory());
-    const m = /^\/v1\/(zones|secondary-zones)\/([^/]+)(\/options)?$/.exec(url.pathname);
+    const m = /^\/v1\/(zones|secondary-zones)\/([^/]+)(\/options|\/ds)?$/.exec(url.pathname);
     const zone = m ? decodePath(m[2] ?? '') : undefined;
     if (m && zone === undefined) return reply(res, 400, { error: `malformed percent-encoding in ${JSON.stringify(url.pathname)}` });
     if (!m || zone === undefined) return reply(res, 404, { error: `no route ${req.method} ${url.pathname}` });
     if (m[1] === 'secondary-zones' && m[3] === undefined) return this.secondaryZone(req, res, zone);
-    if (m[3] !== undefined) return req.method === 'PUT' ? this.putOptions(req, res, zone) : reply(res, 404, { error: `no route ${req.method} ${url.pathname}` });
+    if (m[1] === 'zones' && m[3] === '/ds' && req.method === 'GET') return this.getDs(res, zone);
+    if (m[1] === 'zones' && m[3] === '/options' && req.method === 'PUT') return this.putOptions(req, res, zone);
+    if (m[3] !== undefined) return reply(res, 404, { error: `no route ${req.method} ${url.pathname}` });
     if (req.method !== 'PUT' && req.method !== 'DELETE') return reply(res, 404, { error: `no route ${req.method} ${url.pathname}` });
     let body: string | undefined;
     if (req.method === 'PUT') {
@@ -92,6 +97,17 @@ export class AgentApi {
       return options ? { ...z, options } : z;
     });
     return { zones, failed: this.deps.zones.failed(), secondaries: this.deps.secondaries.list(), epoch: this.deps.guard.current ?? null };
+  }
+
+  /** getDs answers a signed zone's DS records, read from the keys named made. */
+  private async getDs(res: ServerResponse, zone: string): Promise<void> {
+    let name: string;
+    try {
+      name = safeZone(zone);
+    } catch (err) {
+      return reply(res, 422, { error: (err as Error).message });
+    }
+    return reply(res, 200, { name, ds: await dsRecords(this.deps.keyDirectory, name) });
   }
 
   /** putOptions sets a primary zone's NOTIFY/transfer/signing options (body: ZoneOptions as JSON). */

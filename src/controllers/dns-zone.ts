@@ -12,6 +12,7 @@ import { FINALIZER } from './bind9-instance.js';
 import type { Caches } from './caches.js';
 import type { ReconcileContext, ReconcileResult } from './controller.js';
 import type { PodResult, Pusher } from './push.js';
+import { dnssecStatus } from './dnssec-status.js';
 import { withInstanceNameServers } from './name-server-addresses.js';
 import { servingZones, zoneInstances } from './selection.js';
 import { instanceAgents, removeSecondaryZone, syncPrimaryOptions, syncSecondaries } from './transfer.js';
@@ -98,8 +99,8 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
     ],
     pods: results.map((r) => ({ pod: r.pod, ...(r.serial === undefined ? {} : { servedSerial: r.serial }), ...(r.error === undefined ? {} : { error: r.error.slice(0, 500) }) })),
     ...(verdict.ready ? { syncedSerial: serial } : {}),
-    // upstream's status.dnssec: signed once every pod serves the zone (named signs it inline on the primaries).
-    ...(transfer.dnssecPolicy ? { dnssec: { signed: verdict.ready } } : {}),
+    // upstream's status.dnssec: signed once every pod serves the zone (named signs it inline on the primaries), with the DS records for the parent.
+    ...(transfer.dnssecPolicy ? { dnssec: await dnssecStatus(agents, zoneName, verdict.ready, ctx.log) } : {}),
   });
   // A push a pod refused is retried with the controller's backoff (and counted as an error), not at the next resync.
   if (verdict.reason === 'PushFailed') throw new Error(`zone ${zoneName}: ${verdict.message}`);

@@ -141,8 +141,11 @@ describe('Bind9Cluster and ClusterBind9Provider (real apiserver, real named)', (
     await eventually(async () => {
       const z = await admin.get<Obj>(`${API}/dnszones/signed`);
       expect(ready(z)).toMatchObject({ status: 'True', reason: 'Synced' });
-      expect(z.status).toMatchObject({ dnssec: { signed: true } });
+      expect(z.status).toMatchObject({ dnssec: { signed: true, algorithm: 'ECDSAP256SHA256', dsRecords: [expect.stringMatching(/^signed\.test\. IN DS \d+ 13 2 [0-9A-F]{64}$/)] } });
     }, 30_000);
+    // The DS names the key named signs the zone's DNSKEY set with (the CSK of "default").
+    const keyTag = ((await admin.get<Obj>(`${API}/dnszones/signed`)).status?.dnssec as { keyTag: number }).keyTag;
+    expect(execFileSync('dig', [`@${harness.node.runtimes().find((rt) => rt.key.includes('/corp-primary-0-'))!.address}`, '+norec', '+multiline', 'signed.test', 'DNSKEY'], { encoding: 'utf8' })).toContain(`key id = ${keyTag}`);
     for (const server of [primary, secondary]) {
       await eventually(() => {
         const lines = signedAnswer(server!);

@@ -55,6 +55,7 @@ function harness(zones: DNSZone[], reported: number[] = [], instances: Bind9Inst
       podAddress: `ip-${i.metadata.name}`,
       list: async () => [],
       inventory: async () => ({ zones: [], secondaries: [] }),
+      ds: async (zoneName: string) => [`${zoneName}. IN DS 61546 13 2 ABCDEF`],
       secondary: async () => undefined,
       putOptions: async (zoneName: string, options: unknown) => void log.push(`options ${i.metadata.name} ${zoneName} ${JSON.stringify(options)}`),
       putSecondary: async (zoneName: string, primaries: string[]) => {
@@ -146,7 +147,7 @@ describe('reconcileZone', () => {
     const { log, run, statuses } = harness([zone('z', '2026-01-01T00:00:00Z', undefined, { dnssecPolicy: 'default' })]);
     await run('ns/z');
     expect(log.filter((l) => l.startsWith('push') || l.startsWith('options'))).toEqual(['options dns x.test {"alsoNotify":[],"allowTransfer":[],"dnssecPolicy":"default"}', 'push x.test serial=1']);
-    expect(statuses.at(-1)).toMatchObject({ dnssec: { signed: true } });
+    expect(statuses.at(-1)).toMatchObject({ dnssec: { signed: true, algorithm: 'ECDSAP256SHA256', keyTag: 61546, dsRecords: ['x.test. IN DS 61546 13 2 ABCDEF'] } });
   });
 
   it('is NoPrimaries, pushing and telling nothing, when only secondaries are selected', async () => {
