@@ -43,7 +43,7 @@ describe('Bind9Instance pods on the real node', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await deleteDnsObjects(admin, API, [`${API}/dnszones/pods`, `${API}/bind9instances/dns`], 30_000);
+    await deleteDnsObjects(admin, API, [`${API}/dnszones/pods`, `${API}/bind9instances/dns`, `${API}/bind9instances/sec`], 30_000);
     stop.abort();
     await Promise.all(runs);
     await admin.delete(`/api/v1/namespaces/${NS}`).catch(() => undefined);
@@ -81,5 +81,25 @@ describe('Bind9Instance pods on the real node', () => {
     const svc = await admin.get<{ spec: { clusterIP: string } }>(`/api/v1/namespaces/${NS}/services/dns`);
     await eventually(() => expect(dig(svc.spec.clusterIP, `www.${ZONE}`, 'A')).toBe('192.0.2.80'), 20_000, 250);
     process.stderr.write(`record served by named on both pod IPs and ClusterIP ${svc.spec.clusterIP} ${Date.now() - started} ms after create\n`);
+  }, 150_000);
+
+  it('a secondary pod gets the zone by zone transfer from the primary pods (non-root named writes it to its data volume) and follows a change', async () => {
+    await admin.create(`${API}/bind9instances`, { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'Bind9Instance', metadata: { name: 'sec', namespace: NS, labels: { dns: 'pods' } }, spec: { clusterRef: 'pods', role: 'secondary', replicas: 1 } });
+    const secondary = await eventually(async () => {
+      const list = await admin.get<{ items: Pod[] }>(`/api/v1/namespaces/${NS}/pods?labelSelector=bindy.firestoned.io%2Finstance%3Dsec`);
+      const ready = list.items.find((p) => p.status?.containerStatuses?.every((c) => c.ready) && p.status.containerStatuses.length === 2);
+      if (!ready?.status?.podIP) throw new Error('secondary pod not ready');
+      return ready.status.podIP;
+    }, 90_000, 500);
+    await eventually(() => expect(dig(secondary, `www.${ZONE}`, 'A')).toBe('192.0.2.80'), 30_000, 250);
+    const changedAt = Date.now();
+    await admin.mergePatch(`${API}/arecords/www`, { spec: { ipv4Addresses: ['192.0.2.81'] } });
+    await eventually(() => expect(dig(secondary, `www.${ZONE}`, 'A')).toBe('192.0.2.81'), 20_000, 100);
+    process.stderr.write(`record change answered by the secondary pod ${Date.now() - changedAt} ms after the patch\n`);
+    await eventually(async () => {
+      const zone = await admin.get<{ status?: { conditions?: Array<{ type: string; reason: string }>; pods?: unknown[] } }>(`${API}/dnszones/pods`);
+      expect(zone.status?.conditions?.find((c) => c.type === 'Ready')?.reason).toBe('Synced');
+      expect(zone.status?.pods).toHaveLength(3);
+    }, 20_000);
   }, 150_000);
 });
