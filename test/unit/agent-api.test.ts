@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -49,6 +49,7 @@ const zoneText = (serial: number) => `$ORIGIN example.com.\n@ IN SOA ns1.example
 describe('agent API', () => {
   let agent: RunningAgent;
   let bind: FakeBind;
+  let dataDir: string;
   const client = (token = 'secret-token') => new AgentClient('127.0.0.1', agent.port, token);
 
   beforeEach(async () => {
@@ -56,7 +57,7 @@ describe('agent API', () => {
     agent = await runAgent({
       listenHost: '127.0.0.1',
       port: 0,
-      dataDir: mkdtempSync(join(tmpdir(), 'agent-')),
+      dataDir: (dataDir = mkdtempSync(join(tmpdir(), 'agent-'))),
       token: () => 'secret-token',
       rndc: { server: '127.0.0.1', port: 1, keyFile: '/nonexistent' },
       log: pino({ level: 'silent' }),
@@ -66,7 +67,10 @@ describe('agent API', () => {
       lease: { client: noLease, namespace: 'dns-system', name: 'bindy-leader' },
     });
   });
-  afterEach(() => agent.close());
+  afterEach(async () => {
+    await agent.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('puts, lists and deletes zones', async () => {
     const a = { holder: 'op-a', transitions: 1 };

@@ -80,6 +80,11 @@ export class TestNode {
     await Promise.all([...this.pods.keys()].map((key) => this.stopPod(key)));
   }
 
+  /** workDir holds the pods' files (volumes, named logs); its owner removes it after start() returns. */
+  get workDir(): string {
+    return this.o.workDir;
+  }
+
   /** runtime returns what runs for a pod ("namespace/name"), if anything. */
   runtime(key: string): PodRuntime | undefined {
     return this.pods.get(key);
