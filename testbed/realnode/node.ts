@@ -150,11 +150,15 @@ async function nodeReady(o: RealNodeOptions): Promise<true | undefined> {
 
 /**
  * removeLeftoverNode removes what a crashed run's node left on the machine (see cleanUpNode);
- * a no-op when no node record exists. Call it before deleting dead runs' directories: their
- * mounts make the deletion fail.
+ * a no-op when no node record exists, or when its owner still runs: that is another bed's live
+ * node, and a control-plane-only bed runs beside it. Call it before deleting dead runs'
+ * directories: their mounts make the deletion fail.
  */
 export function removeLeftoverNode(log?: (line: string) => void): void {
-  if (existsSync(NODE_RECORD)) cleanUpNode(log);
+  if (!existsSync(NODE_RECORD)) return;
+  const { owner } = JSON.parse(readFileSync(NODE_RECORD, 'utf8')) as { owner?: number };
+  if (owner !== undefined && owner !== process.pid && isAlive(owner)) return;
+  cleanUpNode(log);
 }
 
 /**
