@@ -3,11 +3,11 @@
  * on the condition it names and stays silent on the near-miss next to it.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { AlertRule, AlertRuleGroup } from '../../packages/cdk8s-bindy/src/index.js';
+import { scratchDirs } from '../support/scratch-dirs.js';
 import { find, synthAll } from './helpers.js';
 
 const JOB = 'job="bindy-metrics",namespace="dns-system"';
@@ -77,7 +77,7 @@ const CASES: Case[] = [
 ];
 
 describe('PrometheusRule alerts', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bindy-promtool-'));
+  const dir = scratchDirs('bindy-promtool-')();
   writeFileSync(join(dir, 'rules.yaml'), stringify({ groups }));
 
   it('has the five alerts with a runbook in docs/runbooks', () => {

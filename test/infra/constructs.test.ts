@@ -12,8 +12,9 @@ import {
   addBindyCharts,
   type BindyInstallProps,
 } from '../../packages/cdk8s-bindy/src/index.js';
+import { inMemoryApp } from './helpers.js';
 
-const chart = (): Chart => Testing.chart();
+const chart = (): Chart => new Chart(inMemoryApp(), 'test');
 const deploy = (props: Partial<OperatorDeploymentProps>) => () =>
   new OperatorDeployment(chart(), 'd', { namespace: 'dns-system', ...props });
 
@@ -69,7 +70,7 @@ describe('OperatorDeployment props', () => {
 
 describe('addBindyCharts', () => {
   const install = (props: BindyInstallProps) => {
-    const app = Testing.app();
+    const app = inMemoryApp();
     addBindyCharts(app, props);
     return app.charts.flatMap((c) => c.toJson());
   };

@@ -84,7 +84,7 @@ describe('status equals what named serves (real apiserver, real named)', () => {
       const address = harness.node.runtimes()[0]?.address;
       if (!address) throw new Error('no pod running');
       return address;
-    }, 30_000);
+    }, 120_000);
   }, 240_000);
 
   afterAll(async () => {

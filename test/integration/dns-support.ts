@@ -129,8 +129,6 @@ export async function startHarness(admin: KubeClient, leadership: Leadership, le
     stop: async () => {
       stop.abort();
       await Promise.all(runs);
-      // The node has stopped its pods' named and agents: their files can go.
-      rmSync(node.workDir, { recursive: true, force: true });
     },
   };
 }

@@ -2,7 +2,9 @@
  * Leader election against the real apiserver with three operator processes, each behind its own
  * cuttable proxy: election, short outage, partition, graceful handover, crash takeover — with the
  * leadership probe proving that no two leaders ever wrote interleaved.
- * Lease timing 4/3/1 s keeps the file fast.
+ * Lease timing 5/4/1 s keeps the file fast. The renew deadline leaves RENEW_S - 2 x RETRY_S = 2 s
+ * for the retry after one timed-out attempt (the request timeout is one retry period): with 1 s,
+ * a renewal slowed by a loaded machine lost leadership in the short-outage case, correctly.
  */
 import type { KubeClient } from '../../src/kube/api-client.js';
 import { parseProbeEntries, splitBrainViolations } from '../../src/operator/leadership-probe.js';
@@ -10,8 +12,8 @@ import { adminClient, loadTestbed } from '../../testbed/state.js';
 import { ReplicaGroup, createNamespace, readLease, sumMetric, waitFor, type Member } from '../support/leader-cluster.js';
 
 
-const LEASE_S = 4;
-const RENEW_S = 3;
+const LEASE_S = 5;
+const RENEW_S = 4;
 const RETRY_S = 1;
 const LEASE = 'bindy-leader';
 
@@ -71,15 +73,27 @@ describe('leader election with three replicas', () => {
 
   it('keeps leading through a link outage shorter than the renew deadline', async () => {
     const leader = await leaderMember();
+    const renewTime = async (): Promise<string | undefined> => (await readLease(admin, ns, LEASE))?.spec.renewTime;
+    // 1. Cut the link just after a renewal has landed: that renewal opens the renew deadline, so
+    //    the outage starts at a known point of the cadence instead of a random one.
+    const newerThan = (seen: string | undefined) => async (): Promise<string | undefined> => {
+      const now = await renewTime();
+      return now !== seen ? now : undefined;
+    };
+    await waitFor('a renewal', newerThan(await renewTime()), RENEW_S * 1000, 20);
     const mark = leader.replica.logs.length;
-    // 1.2 s: longer than a retry period plus the request timeout's share, well under the renew
-    // deadline (3 s), leaving margin for a loaded machine to finish the renew after heal().
     leader.proxy.blackhole();
-    await new Promise((r) => setTimeout(r, 1200));
+    const atCut = await renewTime();
+    // 2. Keep it cut until an attempt inside it has failed (request timeout), then heal at once:
+    //    the retry that starts then has the rest of the deadline, RENEW_S - 2 x RETRY_S, to land.
+    await leader.replica.waitForLog('Could not renew lease', RENEW_S * 1000, mark);
     leader.proxy.heal();
-    await new Promise((r) => setTimeout(r, 2 * RETRY_S * 1000));
+    // 3. The retry renews the same term: a newer renewTime, the same holder, no step-down.
+    const healed = await waitFor('a renewal after the outage', newerThan(atCut), LEASE_S * 1000, 20);
+    expect(Date.parse(healed)).toBeGreaterThan(Date.parse(atCut ?? ''));
     expect(leader.replica.logs.slice(mark).filter((l) => l.msg.startsWith('Leadership lost'))).toEqual([]);
     expect(await holder()).toBe(leader.name);
+    expect(leader.replica.count('Lease acquired, this instance is now the leader')).toBe(1);
   });
 
   it('a partitioned leader stops before its lease expires; a standby takes over after expiry; the old one rejoins as standby', async () => {

@@ -36,6 +36,23 @@ export async function aLeader(timeoutMs = 60_000): Promise<string> {
   }, timeoutMs, 100);
 }
 
+/**
+ * deleteLeaderPod runs the guide's `kubectl delete pod` on the current leader (SIGTERM, graceful)
+ * and waits until the lease names another operator pod; it returns that pod and how long after
+ * the delete it led.
+ */
+export async function deleteLeaderPod(leader: string, timeoutMs: number): Promise<{ next: string; tookMs: number }> {
+  const started = Date.now();
+  await guide(`kubectl delete pod -n bindy-system ${leader} --wait=false`);
+  const next = await eventually(async () => {
+    const h = await holder();
+    expect(h).not.toBe(leader);
+    expect(h).toMatch(/^bindy-/);
+    return h;
+  }, timeoutMs, 50);
+  return { next, tookMs: Date.now() - started };
+}
+
 /** applyProfile applies dist/<profile> through an overlay that only swaps the image (testbed/profile-overlay.ts). */
 export async function applyProfile(profile = 'dev', wait = true): Promise<void> {
   const { commands } = writeProfileOverlay(bed.stateDir, profile, bed.node?.bindyImage ?? 'missing:none');

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { eventually } from '../integration/dns-support.js';
-import { aLeader, applyProfile, bed, guide, holder, removeOperator, runningPods } from './guide-support.js';
+import { aLeader, applyProfile, bed, deleteLeaderPod, guide, removeOperator, runningPods } from './guide-support.js';
 
 interface LeaseSpec {
   holderIdentity?: string;
@@ -102,15 +102,7 @@ describe('the seed guide: monitoring and troubleshooting (dist/dev as pods)', ()
     expect(await guide(`kubectl logs -n bindy-system ${leader} --previous`)).toMatch(/Lease acquired, this instance is now the leader/);
     // Graceful Shutdown: SIGTERM (kubectl delete pod) → the lease is released and a standby leads well within one lease duration.
     const current = await aRenewingLeader();
-    const started = Date.now();
-    await guide(`kubectl delete pod -n bindy-system ${current} --wait=false`);
-    const next = await eventually(async () => {
-      const h = await holder();
-      expect(h).not.toBe(current);
-      expect(h).toMatch(/^bindy-/);
-      return h;
-    }, 30_000, 50);
-    const tookMs = Date.now() - started;
+    const { next, tookMs } = await deleteLeaderPod(current, 30_000);
     process.stderr.write(`seed guide, Graceful Shutdown: SIGTERM to ${current} → ${next} leads after ${tookMs} ms (lease duration 30 s)\n`);
     expect(tookMs).toBeLessThan(30_000);
   }, 240_000);

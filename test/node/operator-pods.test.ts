@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import type { KubeClient } from '../../src/kube/api-client.js';
 import { adminClient } from '../../testbed/state.js';
 import { dig, eventually } from '../integration/dns-support.js';
-import { aLeader, applyProfile, bed, guide, holder, removeOperator, runningPods } from './guide-support.js';
+import { aLeader, applyProfile, bed, deleteLeaderPod, guide, holder, removeOperator, runningPods } from './guide-support.js';
 
 const API = '/apis/bindy.firestoned.io/v1beta1/namespaces/guide';
 
@@ -73,14 +73,8 @@ describe('the seed guide on the operator as pods (dist/dev)', () => {
 echo "Current leader: $LEADER"`);
     const leader = old.replace('Current leader: ', '');
     const started = Date.now();
-    await guide(`kubectl delete pod -n bindy-system ${leader} --wait=false`);
-    const next = await eventually(async () => {
-      const h = await holder();
-      expect(h).not.toBe(leader);
-      expect(h).toMatch(/^bindy-/);
-      return h;
-    }, 60_000, 50);
-    process.stderr.write(`seed guide, Simulated Leader Failure: kubectl delete pod ${leader} → ${next} leads after ${Date.now() - started} ms\n`);
+    const { next, tookMs } = await deleteLeaderPod(leader, 60_000);
+    process.stderr.write(`seed guide, Simulated Leader Failure: kubectl delete pod ${leader} → ${next} leads after ${tookMs} ms\n`);
     expect(await guide('kubectl get bind9instances -A')).toContain('dns');
     expect(await guide('kubectl get dnszones -A')).toContain('guide');
     await admin.create(`${API}/arecords`, arecord('after', '192.0.2.2'));

@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { ZoneCheckError, type BindControl } from '../../src/agent/bind.js';
 import { AgentClient, AgentError, StaleEpochError } from '../../src/agent/client.js';
 import { runAgent, type RunningAgent } from '../../src/agent/main.js';
 import type { KubeClient } from '../../src/kube/api-client.js';
 import { KubeApiError } from '../../src/kube/api-error.js';
+import { scratchDirs } from '../support/scratch-dirs.js';
 
 /** FakeBind records calls; check() parses the serial like named-checkzone would, and refuses "BAD". */
 class FakeBind implements BindControl {
@@ -47,9 +45,9 @@ const noLease = {
 const zoneText = (serial: number) => `$ORIGIN example.com.\n@ IN SOA ns1.example.com. h.example.com. ${serial} 1 1 1 1\n`;
 
 describe('agent API', () => {
+  const dataDir = scratchDirs('agent-');
   let agent: RunningAgent;
   let bind: FakeBind;
-  let dataDir: string;
   const client = (token = 'secret-token') => new AgentClient('127.0.0.1', agent.port, token);
 
   beforeEach(async () => {
@@ -57,7 +55,7 @@ describe('agent API', () => {
     agent = await runAgent({
       listenHost: '127.0.0.1',
       port: 0,
-      dataDir: (dataDir = mkdtempSync(join(tmpdir(), 'agent-'))),
+      dataDir: dataDir(),
       token: () => 'secret-token',
       rndc: { server: '127.0.0.1', port: 1, keyFile: '/nonexistent' },
       log: pino({ level: 'silent' }),
@@ -69,7 +67,6 @@ describe('agent API', () => {
   });
   afterEach(async () => {
     await agent.close();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('puts, lists and deletes zones', async () => {

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareEpochs, CorruptEpochError, EpochFile, type Epoch } from '../../src/agent/epoch.js';
 import { EpochGuard, type LeaseEpoch } from '../../src/agent/fence.js';
+import { scratchDirs } from '../support/scratch-dirs.js';
 
 const e = (holder: string, transitions: number): Epoch => ({ holder, transitions });
 const l = (holder: string, transitions: number, uid = 'lease-1'): LeaseEpoch => ({ holder, transitions, uid });
@@ -18,7 +18,7 @@ describe('compareEpochs', () => {
 });
 
 describe('EpochFile', () => {
-  const dir = () => mkdtempSync(join(tmpdir(), 'epoch-'));
+  const dir = scratchDirs('epoch-');
 
   it('round-trips an epoch and reports a missing file as none', async () => {
     const file = new EpochFile(join(dir(), 'epoch.json'));
@@ -41,7 +41,8 @@ describe('EpochFile', () => {
 });
 
 describe('EpochGuard', () => {
-  function guard(lease: () => LeaseEpoch | undefined, path = join(mkdtempSync(join(tmpdir(), 'guard-')), 'epoch.json')) {
+  const dir = scratchDirs('guard-');
+  function guard(lease: () => LeaseEpoch | undefined, path = join(dir(), 'epoch.json')) {
     const reads: number[] = [];
     const g = new EpochGuard(new EpochFile(path), async () => {
       reads.push(1);
@@ -104,7 +105,7 @@ describe('EpochGuard', () => {
 
   describe('with a corrupt epoch file', () => {
     const corruptFile = () => {
-      const path = join(mkdtempSync(join(tmpdir(), 'guard-')), 'epoch.json');
+      const path = join(dir(), 'epoch.json');
       writeFileSync(path, '{"holder":"a","transitions":3');
       return path;
     };
@@ -156,7 +157,7 @@ describe('EpochGuard', () => {
   });
 
   it('does not fence without a Lease (leader election disabled), so a restarted operator is not locked out', async () => {
-    const g = new EpochGuard(new EpochFile(join(mkdtempSync(join(tmpdir(), 'guard-')), 'epoch.json')), undefined);
+    const g = new EpochGuard(new EpochFile(join(dir(), 'epoch.json')), undefined);
     await g.init();
     expect(g.fencing).toBe(false);
     expect(await g.admit(e('pod-old', 0))).toEqual({ ok: true });

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildZone, zoneOwner } from '../../src/dns/build.js';
 import { renderNamedConf, renderRndcKey } from '../../src/dns/named-conf.js';
 import { adminMailbox, contentHash, nextSerial, renderZone, soaSerial } from '../../src/dns/zone.js';
 import type { DNSZone, DnsRecord, RecordKind } from '../../src/crds/types.js';
+import { scratchDirs } from '../support/scratch-dirs.js';
 
 function zone(extra: Partial<DNSZone['spec']> = {}, name = 'example', created = '2026-01-01T00:00:00Z'): DNSZone {
   return {
@@ -39,11 +39,12 @@ const everyKind: DnsRecord[] = [
 ];
 
 describe('zone rendering', () => {
+  const zoneDir = scratchDirs('dns-zone-');
   it('renders every record kind into a zone that named-checkzone accepts', () => {
     const built = buildZone(zone(), everyKind);
     expect([...built.verdicts.values()].every((v) => v.ok)).toBe(true);
     const text = renderZone(built.data, 7);
-    const dir = mkdtempSync(join(tmpdir(), 'dns-zone-'));
+    const dir = zoneDir();
     writeFileSync(join(dir, 'z'), text);
     const out = execFileSync('named-checkzone', ['example.com', join(dir, 'z')], { encoding: 'utf8' });
     expect(out).toContain('loaded serial 7');
@@ -86,7 +87,7 @@ describe('zone rendering', () => {
     const rr = rec('ARecord', 'rr', { name: 'rr', ipv4Addresses: ['192.0.2.20', '192.0.2.21'] });
     const text = renderZone(buildZone(z, [rr]).data, 1);
     for (const line of ['@ IN NS ns1.example.com.', '@ IN NS ns2.example.com.', '@ IN NS ns.other.net.', 'ns2 IN A 192.0.2.2', 'ns2 IN AAAA 2001:db8::2', 'ns1 IN A 192.0.2.1', 'rr IN A 192.0.2.20', 'rr IN A 192.0.2.21']) expect(text).toContain(line);
-    const dir = mkdtempSync(join(tmpdir(), 'dns-zone-'));
+    const dir = zoneDir();
     writeFileSync(join(dir, 'z'), text);
     expect(execFileSync('named-checkzone', ['example.com', join(dir, 'z')], { encoding: 'utf8' })).toContain('loaded serial 1');
   });
@@ -173,13 +174,14 @@ describe('serials and ownership', () => {
 });
 
 describe('named.conf', () => {
+  const confDir = scratchDirs('dns-conf-');
   it('is authoritative-only with an rndc control channel, and named-checkconf accepts it', () => {
     const conf = renderNamedConf({ recursion: false, allowQuery: ['any'], allowTransfer: ['none'], hideVersion: true });
     expect(conf).toMatch(/recursion no;/);
     expect(conf).toMatch(/version none;/);
     expect(conf).toMatch(/allow-new-zones yes;/);
     expect(conf).toMatch(/controls \{\n  inet 127\.0\.0\.1 port 953 allow \{ 127\.0\.0\.1; \} keys \{ "bindy-rndc"; \};/);
-    const dir = mkdtempSync(join(tmpdir(), 'dns-conf-'));
+    const dir = confDir();
     writeFileSync(join(dir, 'rndc.key'), renderRndcKey(Buffer.alloc(32, 1).toString('base64')));
     writeFileSync(join(dir, 'named.conf'), conf.replace('/etc/bind/rndc', dir));
     execFileSync('named-checkconf', [join(dir, 'named.conf')]);

@@ -44,6 +44,7 @@ export interface TestNodeOptions {
   /** Admin client: reads Secrets, binds Pods, writes Pod status (kubelet's rights). */
   readonly client: KubeClient;
   readonly log: Logger;
+  /** Scratch directory for the pods' files; the node owns it and removes it when start() returns. */
   readonly workDir: string;
   /**
    * Last octet of the first pod address; pods get 10.250.0.<first>, <first+1>, … on the loopback
@@ -70,19 +71,18 @@ export class TestNode {
     this.informer.on((type, pod) => this.serially(objectKey(pod), () => this.sync(type === 'DELETED' ? undefined : pod, objectKey(pod))));
   }
 
-  /** start runs the node until the signal aborts, then stops every pod it runs. */
+  /** start runs the node until the signal aborts, then stops every pod it runs and removes its workDir. */
   async start(signal: AbortSignal): Promise<void> {
-    await this.o.client.create('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: NODE_NAME, labels: { 'kubernetes.io/hostname': NODE_NAME } } }).catch((err: unknown) => {
-      if ((err as { code?: number }).code !== 409) throw err;
-    });
-    await this.informer.start(signal);
-    await Promise.all([...this.chains.values()]);
-    await Promise.all([...this.pods.keys()].map((key) => this.stopPod(key)));
-  }
-
-  /** workDir holds the pods' files (volumes, named logs); its owner removes it after start() returns. */
-  get workDir(): string {
-    return this.o.workDir;
+    try {
+      await this.o.client.create('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: NODE_NAME, labels: { 'kubernetes.io/hostname': NODE_NAME } } }).catch((err: unknown) => {
+        if ((err as { code?: number }).code !== 409) throw err;
+      });
+      await this.informer.start(signal);
+      await Promise.all([...this.chains.values()]);
+      await Promise.all([...this.pods.keys()].map((key) => this.stopPod(key)));
+    } finally {
+      rmSync(this.o.workDir, { recursive: true, force: true });
+    }
   }
 
   /** runtime returns what runs for a pod ("namespace/name"), if anything. */

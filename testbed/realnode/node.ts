@@ -150,14 +150,13 @@ async function nodeReady(o: RealNodeOptions): Promise<true | undefined> {
 
 /**
  * removeLeftoverNode removes what a crashed run's node left on the machine (see cleanUpNode);
- * a no-op when no node record exists, or when its owner still runs: that node is no leftover, and
- * a session without a node (the stand-in's pods on lo, a control plane of its own) runs beside it,
- * while starting a second node still refuses (startRealNode). Call it before deleting dead runs'
+ * a no-op when no node record exists, or when its owner still runs: that is another bed's live
+ * node, and a control-plane-only bed runs beside it. Call it before deleting dead runs'
  * directories: their mounts make the deletion fail.
  */
 export function removeLeftoverNode(log?: (line: string) => void): void {
   if (!existsSync(NODE_RECORD)) return;
-  const owner = (JSON.parse(readFileSync(NODE_RECORD, 'utf8')) as { owner?: number }).owner;
+  const { owner } = JSON.parse(readFileSync(NODE_RECORD, 'utf8')) as { owner?: number };
   if (owner !== undefined && owner !== process.pid && isAlive(owner)) return;
   cleanUpNode(log);
 }
