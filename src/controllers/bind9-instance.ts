@@ -14,6 +14,7 @@ import { TerminalError, type ReconcileContext, type ReconcileResult } from './co
 import { checkInstanceConfig, rolloutState } from './instance-health.js';
 import type { Pusher } from './push.js';
 import { servesZone } from './selection.js';
+import { ZoneClaims } from './zone-claims.js';
 import { unsupportedInstanceFields, unsupportedMessage } from './unsupported.js';
 
 /** FINALIZER guards cleanup the garbage collector cannot do (cross-namespace objects, zones in BIND). */
@@ -150,12 +151,13 @@ export async function ensureObject(client: KubeClient, plural: string, apiVersio
   await client.replace(path, { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata.resourceVersion } });
 }
 
-/** removeOrphanZones deletes from the instance's pods the zones no live DNSZone assigns to it. */
+/** removeOrphanZones deletes from the instance's pods the zones no live DNSZone with a granted claim assigns to it. */
 async function removeOrphanZones(deps: InstanceReconcilerDeps, instance: Bind9Instance, ctx: ReconcileContext): Promise<void> {
+  const claims = new ZoneClaims(deps.caches);
   const wanted = new Set(
     deps.caches.zones
       .list()
-      .filter((z: DNSZone) => !z.metadata.deletionTimestamp && servesZone(deps.caches, z, instance))
+      .filter((z: DNSZone) => !z.metadata.deletionTimestamp && servesZone(deps.caches, z, instance) && !claims.refused(z))
       .map((z: DNSZone) => normalizeZoneName(z.spec.zoneName)),
   );
   for (const agent of await deps.pusher.agents(instance)) {
@@ -168,9 +170,10 @@ async function removeOrphanZones(deps: InstanceReconcilerDeps, instance: Bind9In
 
 /** zonesOf lists the zones the instance serves, for upstream's status.zones. */
 function zonesOf(caches: Caches, instance: Bind9Instance) {
+  const claims = new ZoneClaims(caches);
   return caches.zones
     .list()
-    .filter((z: DNSZone) => !z.metadata.deletionTimestamp && servesZone(caches, z, instance))
+    .filter((z: DNSZone) => !z.metadata.deletionTimestamp && servesZone(caches, z, instance) && !claims.refused(z))
     .map((z: DNSZone) => ({ apiVersion: API_VERSION, kind: 'DNSZone', name: z.metadata.name, namespace: z.metadata.namespace ?? '', zoneName: normalizeZoneName(z.spec.zoneName) }))
     .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
 }

@@ -194,8 +194,10 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
     if (shapes.changed(type, `Bind9Instance/${objectKey(i)}`, i)) zonesServedBy(i);
   });
   // A provider appearing or going changes which namespaces a zone's clusterRef reaches.
+  // Its zone policy annotation changes which claims on its instances are granted, and so what they keep.
   caches.providers.on((_, p) => {
     for (const z of caches.zones.list()) if (z.spec.clusterRef === p.metadata.name) zoneCtl.enqueue(objectKey(z));
+    for (const i of caches.instances.list()) if (i.spec.clusterRef === p.metadata.name) instanceCtl.enqueue(objectKey(i));
   });
   const byInstanceLabel = (o: KubeObject, alsoZones: boolean) => {
     const name = o.metadata.labels?.[INSTANCE_LABEL];

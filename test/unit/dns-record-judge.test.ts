@@ -41,7 +41,7 @@ const wasReady = { zone: 'x.test', conditions: readyCondition('True', 'Attached'
 
 function judge(z: DNSZone, record: DnsRecord) {
   const records = new Map([['ARecord', cache([record])]]) as unknown as Map<RecordKind, RecordSource>;
-  const caches = { zones: cache([z]), records, recordIndex: new RecordIndex(records) } as unknown as Caches;
+  const caches = { zones: cache([z]), instances: cache([]), providers: cache([]), records, recordIndex: new RecordIndex(records) } as unknown as Caches;
   return judgeRecord(caches, record);
 }
 
