@@ -8,6 +8,7 @@ import type { EventRecorder } from '../kube/events.js';
 import { ownerReferenceTo, resourcePath, splitKey, type KubeObject } from '../kube/objects.js';
 import { findCondition, patchStatus, setCondition, setFinalizers } from '../kube/status.js';
 import { INSTANCE_LABEL, instanceNames, isOwnedBy, namedImage, ownedObjects, ownerKey, ownerLabels, OWNER_ANNOTATION, type InstanceSettings } from './bind9-resources.js';
+import { ensureAgentCertificate } from './agent-certificates.js';
 import type { Caches, Deployment } from './caches.js';
 import { imageReferenceProblem } from './image-reference.js';
 import { TerminalError, type ReconcileContext, type ReconcileResult } from './controller.js';
@@ -36,7 +37,8 @@ function hashOf(value: unknown): string {
 
 /**
  * reconcileInstance makes an instance's objects match it: (1) cleanup on deletion, (2) the
- * finalizer, (3) generated Secrets (created once, never logged or overwritten), (4) the other
+ * finalizer, (3) generated Secrets (created once, never logged or overwritten) and the agent's
+ * certificate (agent-certificates.ts), (4) the other
  * owned objects (replaced, resourceVersion-guarded, only when their description changed),
  * (5) zones its pods serve that no DNSZone wants any more are removed, (6) status.
  */
@@ -59,7 +61,8 @@ export async function reconcileInstance(deps: InstanceReconcilerDeps, key: strin
     await setReady(deps, instance, path, { ok: false, reason: config.reason, message: config.message });
     return;
   }
-  for (const { plural, apiVersion, object } of ownedObjects(instance, deps.settings)) {
+  const agentTls = await ensureAgentCertificate(deps.client, deps.caches, instance, deps.pusher.ca);
+  for (const { plural, apiVersion, object } of ownedObjects(instance, deps.settings, agentTls)) {
     await ensureObject(deps.client, plural, apiVersion, object, instance);
   }
   await removeOrphanZones(deps, instance, ctx);

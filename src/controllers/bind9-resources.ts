@@ -97,14 +97,14 @@ export function podLabels(instance: Bind9Instance): Record<string, string> {
   return { 'app.kubernetes.io/name': 'bind9', [INSTANCE_LABEL]: instance.metadata.name };
 }
 
-/** ownedObjects are the objects the instance reconciler keeps equal to this description (Secrets excluded: generated once). */
-export function ownedObjects(instance: Bind9Instance, s: InstanceSettings): Array<{ plural: string; apiVersion: string; object: KubeObject & Record<string, unknown> }> {
+/** ownedObjects are the objects the instance reconciler keeps equal to this description (Secrets excluded: generated once; `agentTlsSecret` holds the agent's certificate). */
+export function ownedObjects(instance: Bind9Instance, s: InstanceSettings, agentTlsSecret: string): Array<{ plural: string; apiVersion: string; object: KubeObject & Record<string, unknown> }> {
   const n = instanceNames(instance);
   const objects = [
     { plural: 'serviceaccounts', apiVersion: 'v1', object: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(instance, n.serviceAccount) } },
     { plural: 'configmaps', apiVersion: 'v1', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(instance, n.config), data: { 'named.conf': namedConfFor(instance) } } },
     { plural: 'services', apiVersion: 'v1', object: service(instance) },
-    { plural: 'deployments', apiVersion: 'apps/v1', object: deployment(instance, s) },
+    { plural: 'deployments', apiVersion: 'apps/v1', object: deployment(instance, s, agentTlsSecret) },
   ];
   if (!s.leaderElection) return objects;
   return [...objects, ...leaseReaderRbac(instance, s)];
@@ -157,7 +157,7 @@ const HARDENED = {
   capabilities: { drop: ['ALL'] },
 };
 
-function deployment(instance: Bind9Instance, s: InstanceSettings) {
+function deployment(instance: Bind9Instance, s: InstanceSettings, agentTlsSecret: string) {
   const n = instanceNames(instance);
   const labels = podLabels(instance);
   return {
@@ -190,6 +190,7 @@ function deployment(instance: Bind9Instance, s: InstanceSettings) {
             { name: 'config', configMap: { name: n.config } },
             { name: 'rndc', secret: { secretName: n.rndcSecret, defaultMode: 0o440 } },
             { name: 'agent-token', secret: { secretName: n.agentSecret, defaultMode: 0o440 } },
+            { name: 'agent-tls', secret: { secretName: agentTlsSecret, defaultMode: 0o440, items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] } },
           ],
         },
       },
@@ -235,14 +236,16 @@ function agentContainer(s: InstanceSettings) {
       { name: 'LEASE_NAME', value: s.leaseName },
     ],
     ports: [{ name: 'agent', containerPort: AGENT_PORT, protocol: 'TCP' }],
-    readinessProbe: { httpGet: { path: '/healthz', port: AGENT_PORT }, periodSeconds: 5 },
-    livenessProbe: { httpGet: { path: '/healthz', port: AGENT_PORT }, initialDelaySeconds: 5, periodSeconds: 10 },
+    // The agent speaks only TLS; the kubelet's HTTPS probe does not verify the certificate.
+    readinessProbe: { httpGet: { path: '/healthz', port: AGENT_PORT, scheme: 'HTTPS' }, periodSeconds: 5 },
+    livenessProbe: { httpGet: { path: '/healthz', port: AGENT_PORT, scheme: 'HTTPS' }, initialDelaySeconds: 5, periodSeconds: 10 },
     resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
     securityContext: HARDENED,
     volumeMounts: [
       { name: 'data', mountPath: POD_PATHS.data },
       { name: 'rndc', mountPath: POD_PATHS.rndcKeyDir, readOnly: true },
       { name: 'agent-token', mountPath: '/etc/bindy/agent', readOnly: true },
+      { name: 'agent-tls', mountPath: AGENT_PATHS.tlsDir, readOnly: true },
     ],
   };
 }

@@ -10,6 +10,7 @@ import { Informer, type InformerEventType } from '../kube/informer.js';
 import { objectKey, resourcePath, type KubeObject } from '../kube/objects.js';
 import type { Leadership } from '../leader/leadership.js';
 import type { ControllerSet, Runnable } from '../operator/runnable.js';
+import { loadAgentCa } from './agent-certificates.js';
 import { CLUSTER_LABELS, reconcileCluster, reconcileProvider } from './bind9-cluster.js';
 import { reconcileInstance } from './bind9-instance.js';
 import { INSTANCE_LABEL } from './bind9-resources.js';
@@ -126,13 +127,16 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
   };
   const reconcilers = (leadership: Leadership): Runnable => ({
     start: async (signal) => {
-      pusher = new Pusher(deps.client, caches, leadership, deps.metrics, deps.tuning?.agentPort);
+      // The CA is read (or made) once per term, before any instance is given a certificate.
+      const ca = await loadAgentCa(deps.client, deps.config.leaseNamespace);
+      pusher = new Pusher(deps.client, caches, leadership, deps.metrics, ca, deps.tuning?.agentPort);
       const all = [controllers.provider, controllers.cluster, controllers.instance, controllers.zone, ...controllers.records.values()];
       // Every idle worker of every controller waits on this one signal (and removes its listener when woken).
       const stop = sharedSignal([signal, leadership.signal], all.length * 4);
       try {
         await Promise.all(all.map((c) => c.start(stop)));
       } finally {
+        pusher?.close();
         pusher = undefined;
       }
     },

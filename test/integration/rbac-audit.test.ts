@@ -54,7 +54,7 @@ function operatorGrants(): Permission[] {
 function agentGrants(): Permission[] {
   const instance = kind('Bind9Instance', 'primary', {}) as unknown as Bind9Instance;
   const settings = { agentImage: 'x', leaseNamespace: LEASE_NS, leaseName: LEASE, leaderElection: true };
-  return ownedObjects(instance, settings).flatMap((o) => (o.object.kind === 'Role' ? grantsOf(o.object.rules as Rules, 'lease') : []));
+  return ownedObjects(instance, settings, 'primary-agent-tls').flatMap((o) => (o.object.kind === 'Role' ? grantsOf(o.object.rules as Rules, 'lease') : []));
 }
 
 /**

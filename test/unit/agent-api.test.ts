@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { ZoneCheckError, type BindControl } from '../../src/agent/bind.js';
+import { agentTlsFixture } from '../support/agent-tls.js';
 import { AgentClient, AgentError, StaleEpochError } from '../../src/agent/client.js';
 import { runAgent, type RunningAgent } from '../../src/agent/main.js';
 import type { KubeClient } from '../../src/kube/api-client.js';
@@ -41,7 +42,8 @@ const zoneText = (serial: number) => `$ORIGIN example.com.\n@ IN SOA ns1.example
 describe('agent API', () => {
   let agent: RunningAgent;
   let bind: FakeBind;
-  const client = (token = 'secret-token') => new AgentClient('127.0.0.1', agent.port, token);
+  const pki = agentTlsFixture();
+  const client = (token = 'secret-token') => new AgentClient('127.0.0.1', agent.port, token, pki.connection());
 
   beforeEach(async () => {
     bind = new FakeBind();
@@ -50,6 +52,7 @@ describe('agent API', () => {
       port: 0,
       dataDir: mkdtempSync(join(tmpdir(), 'agent-')),
       token: () => 'secret-token',
+      tls: pki.tls,
       rndc: { server: '127.0.0.1', port: 1, keyFile: '/nonexistent' },
       log: pino({ level: 'silent' }),
       bind,
