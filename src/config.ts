@@ -48,6 +48,8 @@ export interface Config {
   readonly dnsControllers: boolean;
   /** watchNamespace (WATCH_NAMESPACE) limits the DNS controllers to one namespace; absent = all namespaces. */
   readonly watchNamespace?: string;
+  /** podNamespace (POD_NAMESPACE, from the downward API) is the operator's own namespace; absent = LEASE_NAMESPACE. */
+  readonly podNamespace?: string;
 }
 
 /** ConfigError names the variable, the offending value and the rule it breaks. */
@@ -207,6 +209,7 @@ export function parseConfig(env: Env): Config {
     leadershipProbe: probe(env),
     dnsControllers: bool(env, 'BINDY_DNS_CONTROLLERS', true),
     watchNamespace: raw(env, 'WATCH_NAMESPACE') === undefined ? undefined : dnsName(env, 'WATCH_NAMESPACE', '', 'label'),
+    podNamespace: raw(env, 'POD_NAMESPACE') === undefined ? undefined : dnsName(env, 'POD_NAMESPACE', '', 'label'),
   };
 }
 

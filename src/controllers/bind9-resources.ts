@@ -51,6 +51,7 @@ export function instanceNames(instance: Bind9Instance) {
     config: `${name}-config`,
     rndcSecret: `${name}-rndc`,
     agentSecret: `${name}-agent`,
+    networkPolicy: name,
     // In the lease namespace, shared by every instance: a hash of namespace and name keeps it unique.
     leaseReader: crossNamespaceName('bindy-lease-reader', instance),
   };
@@ -60,6 +61,8 @@ export interface InstanceSettings {
   /** Image of the agent sidecar (the operator's own image, `bindy agent`). */
   readonly agentImage: string;
   readonly leaseNamespace: string;
+  /** The operator's own namespace: only its pods (label `app: bindy`) may reach the agents. */
+  readonly operatorNamespace: string;
   readonly leaseName: string;
   readonly leaderElection: boolean;
 }
@@ -105,6 +108,7 @@ export function ownedObjects(instance: Bind9Instance, s: InstanceSettings, agent
     { plural: 'configmaps', apiVersion: 'v1', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(instance, n.config), data: { 'named.conf': namedConfFor(instance) } } },
     { plural: 'services', apiVersion: 'v1', object: service(instance) },
     { plural: 'deployments', apiVersion: 'apps/v1', object: deployment(instance, s, agentTlsSecret) },
+    { plural: 'networkpolicies', apiVersion: 'networking.k8s.io/v1', object: agentNetworkPolicy(instance, s) },
   ];
   if (!s.leaderElection) return objects;
   return [...objects, ...leaseReaderRbac(instance, s)];
@@ -121,6 +125,29 @@ function service(instance: Bind9Instance) {
       ports: [
         { name: 'dns-udp', port: 53, targetPort: 53, protocol: 'UDP' },
         { name: 'dns-tcp', port: 53, targetPort: 53, protocol: 'TCP' },
+      ],
+    },
+  };
+}
+
+/**
+ * agentNetworkPolicy lets anyone query DNS (53/UDP+TCP) and only the operator's pods reach the
+ * agent port. It needs a CNI that enforces NetworkPolicy; the agent's TLS certificate and token
+ * protect the channel either way (docs/security.md). The kubelet's probes come from the node,
+ * which NetworkPolicy always allows.
+ */
+function agentNetworkPolicy(instance: Bind9Instance, s: InstanceSettings) {
+  const operatorPods = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': s.operatorNamespace } }, podSelector: { matchLabels: { app: 'bindy' } } };
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: meta(instance, instanceNames(instance).networkPolicy),
+    spec: {
+      podSelector: { matchLabels: podLabels(instance) },
+      policyTypes: ['Ingress'],
+      ingress: [
+        { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+        { from: [operatorPods], ports: [{ protocol: 'TCP', port: AGENT_PORT }] },
       ],
     },
   };

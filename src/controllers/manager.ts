@@ -38,7 +38,7 @@ export interface ControllerDeps {
   readonly log: Logger;
   readonly metrics: ControllerMetrics & PushMetrics;
   /** watchNamespace limits the controllers to one namespace (all when absent). */
-  readonly config: Pick<Config, 'leaderElection' | 'leaseName' | 'leaseNamespace'> & { readonly watchNamespace?: string };
+  readonly config: Pick<Config, 'leaderElection' | 'leaseName' | 'leaseNamespace'> & { readonly watchNamespace?: string; readonly podNamespace?: string };
   readonly tuning?: ControllerTuning;
 }
 
@@ -79,6 +79,7 @@ function buildControllers(deps: ControllerDeps, caches: Caches, log: Logger, pus
   const settings = {
     agentImage: deps.tuning?.agentImage ?? 'ghcr.io/firestoned/bindy-ts:0.1.0',
     leaseNamespace: deps.config.leaseNamespace,
+    operatorNamespace: deps.config.podNamespace ?? deps.config.leaseNamespace,
     leaseName: deps.config.leaseName,
     leaderElection: deps.config.leaderElection,
   };

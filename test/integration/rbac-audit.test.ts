@@ -53,7 +53,7 @@ function operatorGrants(): Permission[] {
 /** agentGrants are the rules of the Role the operator makes for an instance's agents. */
 function agentGrants(): Permission[] {
   const instance = kind('Bind9Instance', 'primary', {}) as unknown as Bind9Instance;
-  const settings = { agentImage: 'x', leaseNamespace: LEASE_NS, leaseName: LEASE, leaderElection: true };
+  const settings = { agentImage: 'x', leaseNamespace: LEASE_NS, operatorNamespace: LEASE_NS, leaseName: LEASE, leaderElection: true };
   return ownedObjects(instance, settings, 'primary-agent-tls').flatMap((o) => (o.object.kind === 'Role' ? grantsOf(o.object.rules as Rules, 'lease') : []));
 }
 
@@ -65,7 +65,7 @@ function agentGrants(): Permission[] {
 async function upgradeShape(admin: KubeClient): Promise<void> {
   const lease = instanceNames(kind('Bind9Instance', 'primary', {}) as unknown as Bind9Instance).leaseReader;
   const rbac = `/apis/rbac.authorization.k8s.io/v1/namespaces/${LEASE_NS}`;
-  const paths = [`/api/v1/namespaces/${NS}/serviceaccounts/primary`, `/api/v1/namespaces/${NS}/services/primary`, `${rbac}/roles/${lease}`, `${rbac}/rolebindings/${lease}`, `/apis/apps/v1/namespaces/${NS}/deployments/primary`];
+  const paths = [`/api/v1/namespaces/${NS}/serviceaccounts/primary`, `/api/v1/namespaces/${NS}/services/primary`, `${rbac}/roles/${lease}`, `${rbac}/rolebindings/${lease}`, `/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies/primary`, `/apis/apps/v1/namespaces/${NS}/deployments/primary`];
   for (const path of paths) await admin.mergePatch(path, { metadata: { annotations: { [HASH]: 'stale' } } });
   await eventually(async () => {
     for (const path of paths) expect((await admin.get<{ metadata: { annotations?: Record<string, string> } }>(path)).metadata.annotations?.[HASH]).not.toBe('stale');

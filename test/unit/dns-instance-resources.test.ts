@@ -7,7 +7,7 @@ const instance: Bind9Instance = {
   metadata: { name: 'dns', namespace: 'team-a', uid: 'u-1' },
   spec: { clusterRef: 'c', role: 'primary', replicas: 2, config: { recursion: false, allowTransfer: ['10.0.0.0/8'] } },
 };
-const settings = { agentImage: 'bindy:1', leaseNamespace: 'dns-system', leaseName: 'bindy-leader', leaderElection: true };
+const settings = { agentImage: 'bindy:1', leaseNamespace: 'dns-system', operatorNamespace: 'dns-system', leaseName: 'bindy-leader', leaderElection: true };
 
 type Obj = Record<string, any>;
 
@@ -43,6 +43,17 @@ describe('Bind9Instance owned objects', () => {
     expect(pod.containers[1].volumeMounts).toContainEqual({ name: 'agent-tls', mountPath: '/etc/bindy/agent-tls', readOnly: true });
     expect(pod.containers[0].volumeMounts.map((m: Obj) => m.name)).not.toContain('agent-tls');
     expect([pod.containers[1].readinessProbe.httpGet.scheme, pod.containers[1].livenessProbe.httpGet.scheme]).toEqual(['HTTPS', 'HTTPS']);
+  });
+
+  it('lets anyone query DNS and only the operator\'s pods reach the agent port', () => {
+    const policy = byKind('NetworkPolicy');
+    expect(policy.metadata).toMatchObject({ name: 'dns', namespace: 'team-a' });
+    expect(policy.spec.podSelector).toEqual({ matchLabels: byKind('Deployment').spec.selector.matchLabels });
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec.ingress).toEqual([
+      { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dns-system' } }, podSelector: { matchLabels: { app: 'bindy' } } }], ports: [{ protocol: 'TCP', port: 8053 }] },
+    ]);
   });
 
   it('serves DNS on 53 over UDP and TCP', () => {

@@ -45,6 +45,8 @@ export const CLUSTER_RULES: k8s.PolicyRule[] = [
   { apiGroups: [''], resources: ['configmaps', 'serviceaccounts', 'services'], verbs: ['create', 'get', 'update'] },
   { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'get', 'list', 'watch'] },
   { apiGroups: ['apps'], resources: ['deployments'], verbs: ['create', 'get', 'update', 'list', 'watch'] },
+  // Each instance's NetworkPolicy: only the operator's pods reach the agent port.
+  { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['create', 'get', 'update'] },
   // The instance's pods by label, to name why a rollout is not ready (instance-health.ts).
   { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
   { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
