@@ -11,6 +11,7 @@ import { objectKey, resourcePath, type KubeObject } from '../kube/objects.js';
 import type { Leadership } from '../leader/leadership.js';
 import type { ControllerSet, Runnable } from '../operator/runnable.js';
 import { loadAgentCa } from './agent-certificates.js';
+import { resolveAgentImage } from './agent-image.js';
 import { CLUSTER_LABELS, reconcileCluster, reconcileProvider } from './bind9-cluster.js';
 import { reconcileInstance } from './bind9-instance.js';
 import { INSTANCE_LABEL } from './bind9-resources.js';
@@ -25,7 +26,7 @@ import { servesZone } from './selection.js';
 
 /** ControllerTuning holds knobs that are not part of SPEC §1 (tests shorten them). */
 export interface ControllerTuning {
-  /** Image of the agent sidecar. @default "ghcr.io/firestoned/bindy-ts:0.1.0" */
+  /** Image of the agent sidecar. @default - BINDY_AGENT_IMAGE, else the operator Pod's own image (agent-image.ts) */
   readonly agentImage?: string;
   /** How often zones and instances are re-checked against the agents (refills pods that lost their disk). @default 30000 */
   readonly resyncMs?: number;
@@ -38,7 +39,7 @@ export interface ControllerDeps {
   readonly log: Logger;
   readonly metrics: ControllerMetrics & PushMetrics;
   /** watchNamespace limits the controllers to one namespace (all when absent). */
-  readonly config: Pick<Config, 'leaderElection' | 'leaseName' | 'leaseNamespace'> & { readonly watchNamespace?: string; readonly podNamespace?: string };
+  readonly config: Pick<Config, 'leaderElection' | 'leaseName' | 'leaseNamespace'> & Partial<Pick<Config, 'watchNamespace' | 'podNamespace' | 'identity' | 'agentImage'>>;
   readonly tuning?: ControllerTuning;
 }
 
@@ -72,12 +73,17 @@ interface Controllers {
   readonly records: Map<RecordKind, Controller>;
 }
 
-/** buildControllers makes one controller per kind; `pusher` yields the current term's Pusher. */
-function buildControllers(deps: ControllerDeps, caches: Caches, log: Logger, pusher: () => Pusher): Controllers {
+/** Term is what a leadership term resolves once before its controllers start. */
+interface Term {
+  readonly pusher: Pusher;
+  readonly agentImage: string;
+}
+
+/** buildControllers makes one controller per kind; `term` yields the current term's Pusher and agent image. */
+function buildControllers(deps: ControllerDeps, caches: Caches, log: Logger, term: () => Term): Controllers {
   const events = new EventRecorder(deps.client, log);
   const resyncMs = deps.tuning?.resyncMs ?? 30_000;
   const settings = {
-    agentImage: deps.tuning?.agentImage ?? 'ghcr.io/firestoned/bindy-ts:0.1.0',
     leaseNamespace: deps.config.leaseNamespace,
     operatorNamespace: deps.config.podNamespace ?? deps.config.leaseNamespace,
     leaseName: deps.config.leaseName,
@@ -91,9 +97,9 @@ function buildControllers(deps: ControllerDeps, caches: Caches, log: Logger, pus
   return {
     provider: new Controller({ ...base, kind: 'ClusterBind9Provider', keys: keysOf(caches.providers), reconcile: (k) => reconcileProvider(clusterDeps, k) }),
     cluster: new Controller({ ...base, kind: 'Bind9Cluster', keys: keysOf(caches.clusters), reconcile: (k) => reconcileCluster(clusterDeps, k) }),
-    instance: new Controller({ ...base, kind: 'Bind9Instance', keys: keysOf(caches.instances), reconcile: (k, ctx) => reconcileInstance({ client, caches, events, settings, pusher: pusher(), resyncMs }, k, ctx) }),
+    instance: new Controller({ ...base, kind: 'Bind9Instance', keys: keysOf(caches.instances), reconcile: (k, ctx) => reconcileInstance({ client, caches, events, settings: { ...settings, agentImage: term().agentImage }, pusher: term().pusher, resyncMs }, k, ctx) }),
     // A zone reconcile mostly waits on agents (named-checkzone, rndc); more workers keep the pods busy.
-    zone: new Controller({ ...base, kind: 'DNSZone', workers: 4, keys: keysOf(caches.zones), reconcile: (k, ctx) => reconcileZone({ client, caches, events, pusher: pusher(), resyncMs }, k, ctx) }),
+    zone: new Controller({ ...base, kind: 'DNSZone', workers: 4, keys: keysOf(caches.zones), reconcile: (k, ctx) => reconcileZone({ client, caches, events, pusher: term().pusher, resyncMs }, k, ctx) }),
     // One worker per record kind: record status is bookkeeping, whose writes should not crowd the
     // zone pushes out of the apiserver during a bulk import.
     records: new Map(
@@ -111,10 +117,10 @@ function buildControllers(deps: ControllerDeps, caches: Caches, log: Logger, pus
 export function createControllers(deps: ControllerDeps): ControllerSet & { informers: Runnable } {
   const log = deps.log.child({ subsystem: 'controllers' });
   const caches = makeCaches(deps.client, log, deps.config.watchNamespace || undefined);
-  let pusher: Pusher | undefined;
+  let term: Term | undefined;
   const controllers = buildControllers(deps, caches, log, () => {
-    if (!pusher) throw new Error('no leadership term');
-    return pusher;
+    if (!term) throw new Error('no leadership term');
+    return term;
   });
   wire(caches, controllers.instance, controllers.zone, controllers.records);
   wireClusters(caches, controllers.provider, controllers.cluster);
@@ -130,15 +136,16 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
     start: async (signal) => {
       // The CA is read (or made) once per term, before any instance is given a certificate.
       const ca = await loadAgentCa(deps.client, deps.config.leaseNamespace);
-      pusher = new Pusher(deps.client, caches, leadership, deps.metrics, ca, deps.tuning?.agentPort);
+      const agentImage = deps.tuning?.agentImage ?? (await resolveAgentImage({ client: deps.client, log, override: deps.config.agentImage, podName: deps.config.identity, podNamespace: deps.config.podNamespace }));
+      term = { pusher: new Pusher(deps.client, caches, leadership, deps.metrics, ca, deps.tuning?.agentPort), agentImage };
       const all = [controllers.provider, controllers.cluster, controllers.instance, controllers.zone, ...controllers.records.values()];
       // Every idle worker of every controller waits on this one signal (and removes its listener when woken).
       const stop = sharedSignal([signal, leadership.signal], all.length * 4);
       try {
         await Promise.all(all.map((c) => c.start(stop)));
       } finally {
-        pusher?.close();
-        pusher = undefined;
+        term?.pusher.close();
+        term = undefined;
       }
     },
   });
