@@ -103,15 +103,16 @@ export function podLabels(instance: Bind9Instance): Record<string, string> {
 /** ownedObjects are the objects the instance reconciler keeps equal to this description (Secrets excluded: generated once; `agentTlsSecret` holds the agent's certificate). */
 export function ownedObjects(instance: Bind9Instance, s: InstanceSettings, agentTlsSecret: string): Array<{ plural: string; apiVersion: string; object: KubeObject & Record<string, unknown> }> {
   const n = instanceNames(instance);
-  const objects = [
+  // In this order: what the pods need (their Lease permission) and what guards them (the
+  // NetworkPolicy) exist before the Deployment starts any pod.
+  return [
     { plural: 'serviceaccounts', apiVersion: 'v1', object: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(instance, n.serviceAccount) } },
     { plural: 'configmaps', apiVersion: 'v1', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(instance, n.config), data: { 'named.conf': namedConfFor(instance) } } },
     { plural: 'services', apiVersion: 'v1', object: service(instance) },
-    { plural: 'deployments', apiVersion: 'apps/v1', object: deployment(instance, s, agentTlsSecret) },
     { plural: 'networkpolicies', apiVersion: 'networking.k8s.io/v1', object: agentNetworkPolicy(instance, s) },
+    ...(s.leaderElection ? leaseReaderRbac(instance, s) : []),
+    { plural: 'deployments', apiVersion: 'apps/v1', object: deployment(instance, s, agentTlsSecret) },
   ];
-  if (!s.leaderElection) return objects;
-  return [...objects, ...leaseReaderRbac(instance, s)];
 }
 
 function service(instance: Bind9Instance) {

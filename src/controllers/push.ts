@@ -6,7 +6,8 @@ import { plan, type DesiredZone, type Plan } from '../dns/plan.js';
 import type { KubeClient } from '../kube/api-client.js';
 import { NotLeaderError, type Leadership } from '../leader/leadership.js';
 import { instanceNames } from './bind9-resources.js';
-import { readyPodAddresses, type Caches, type Secret } from './caches.js';
+import type { Caches, Secret } from './caches.js';
+import { ownedPodAddresses } from './owned-pods.js';
 import type { AgentCa } from './agent-certificates.js';
 import { DeposedError } from './controller.js';
 
@@ -65,11 +66,11 @@ export class Pusher {
     return connection;
   }
 
-  /** agents returns a client per ready pod of the instance. */
+  /** agents returns a client per ready pod the instance's own Deployment made. */
   async agents(instance: Bind9Instance): Promise<AgentClient[]> {
     const ns = instance.metadata.namespace ?? '';
     const names = instanceNames(instance);
-    const pods = readyPodAddresses(this.caches, ns, names.service);
+    const pods = ownedPodAddresses(this.caches, instance);
     if (pods.length === 0) return [];
     // The cache may lag a Secret created a moment ago; then ask the apiserver once.
     const secret = this.caches.secrets.get(`${ns}/${names.agentSecret}`) ?? (await this.client.get<Secret>(`/api/v1/namespaces/${ns}/secrets/${names.agentSecret}`));

@@ -215,7 +215,8 @@ describe('RBAC', () => {
     for (const r of ['configmaps', 'serviceaccounts', 'services']) expect(verbsFor(rules, '', r)).toEqual(['create', 'get', 'update']);
     expect(verbsFor(rules, '', 'secrets')).toEqual(['create', 'get', 'list', 'watch']);
     expect(verbsFor(rules, 'apps', 'deployments')).toEqual(['create', 'get', 'list', 'update', 'watch']);
-    expect(verbsFor(rules, '', 'pods')).toEqual(['list']);
+    expect(verbsFor(rules, '', 'pods')).toEqual(['list', 'watch']);
+    expect(verbsFor(rules, 'apps', 'replicasets')).toEqual(['list', 'watch']);
     expect(verbsFor(rules, 'discovery.k8s.io', 'endpointslices')).toEqual(['list', 'watch']);
     expect(verbsFor(rules, '', 'events')).toEqual(['create']);
     expect(verbsFor(rules, 'rbac.authorization.k8s.io', 'roles')).toEqual([]);

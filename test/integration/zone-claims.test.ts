@@ -55,8 +55,10 @@ describe('zone ownership across tenants (real apiserver, real named)', () => {
     const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
     const leadership = await holdLease(admin, LEASE, 'claims-operator', 1);
     [OWNER, TENANT, SHARED].forEach((ns, i) => nodes.set(ns, startNode(admin, log, LEASE, 170 + 10 * i, ns, false)));
-    // No watchNamespace: claims are judged across namespaces, as by a cluster-wide operator.
-    const set = createControllers({ client: admin, log, metrics: new OperatorMetrics({ defaultMetrics: false }), config: { leaderElection: true, leaseName: LEASE, leaseNamespace: LEASE_NS }, tuning: { resyncMs: 1_500, agentImage: 'bindy:test' } });
+    // No watchNamespace: claims are judged across namespaces, as by a cluster-wide operator; only
+    // this test's objects are reconciled, so other test files' objects running beside it are untouched.
+    const ours = (key: string) => [OWNER, TENANT, SHARED].includes(key.split('/')[0] ?? '') || key === PROVIDER;
+    const set = createControllers({ client: admin, log, metrics: new OperatorMetrics({ defaultMetrics: false }), config: { leaderElection: true, leaseName: LEASE, leaseNamespace: LEASE_NS }, tuning: { resyncMs: 1_500, agentImage: 'bindy:test', reconcileOnly: ours } });
     runs.push(...[...nodes.values()].map((n) => n.start(stop.signal)), set.informers.start(stop.signal));
     await eventually(() => {
       if (!set.informers.ready?.()) throw new Error('informers not synced');

@@ -47,8 +47,10 @@ export const CLUSTER_RULES: k8s.PolicyRule[] = [
   { apiGroups: ['apps'], resources: ['deployments'], verbs: ['create', 'get', 'update', 'list', 'watch'] },
   // Each instance's NetworkPolicy: only the operator's pods reach the agent port.
   { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['create', 'get', 'update'] },
-  // The instance's pods by label, to name why a rollout is not ready (instance-health.ts).
-  { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+  // bindy's pods and ReplicaSets by label: why a rollout is not ready (instance-health.ts), and
+  // pushing only to pods the instance's own Deployment made (owned-pods.ts).
+  { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+  { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['list', 'watch'] },
   { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
 ];
