@@ -13,7 +13,7 @@ const LEASE = 'bindy-agent-trust';
 const B = 'bindy.firestoned.io/v1beta1';
 const API = `/apis/${B}/namespaces/${NS}`;
 const ZONE = 'trust.test';
-const SOA = { primaryNs: 'ns1.trust.test.', adminEmail: 'h.trust.test.', serial: 1, refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 };
+const SOA = { primaryNs: 'ns0.dns.example.', adminEmail: 'h.trust.test.', serial: 1, refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 };
 
 interface Pod {
   metadata: { name: string; labels?: Record<string, string>; ownerReferences?: unknown[] };
