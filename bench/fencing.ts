@@ -5,7 +5,8 @@
  *   - put, same epoch: the steady state (epoch compared in memory, nothing extra on disk);
  *   - put, new epoch: the first write of a new leader (Lease read + epoch file fsync);
  *   - stale put: a deposed leader's write being refused (409);
- *   - epoch file save alone (write + fsync + rename + dir fsync).
+ *   - epoch file save alone (write + fsync + rename + dir fsync);
+ *   - the TLS channel: a zone list on a new connection (handshake included) and on a reused one.
  * Prints a table and writes bench/results/fencing.json.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { AgentClient, StaleEpochError } from '../src/agent/client.js';
 import { EpochFile, type Epoch } from '../src/agent/epoch.js';
+import { agentConnections, agentServerName, createAgentCa, issueAgentCertificate } from '../src/agent/tls.js';
 import { runAgent } from '../src/agent/main.js';
 import { renderNamedConf, renderRndcKey } from '../src/dns/named-conf.js';
 import { renderZone } from '../src/dns/zone.js';
@@ -44,18 +46,22 @@ export async function benchFencing(n: number): Promise<Record<string, Summary>> 
   const conf = writePodFiles(files, renderNamedConf({ recursion: false, allowQuery: ['any'], allowTransfer: ['none'], hideVersion: true }), renderRndcKey(Buffer.alloc(32, 3).toString('base64')), ADDRESS);
   const named = await startNamed(conf, files, ADDRESS, join(root, 'named.log'));
   let lease: Epoch = { holder: 'op-0', transitions: 0 };
+  const ca = createAgentCa();
+  const serverName = agentServerName('bench', 'agent');
   const withLease = await runAgent({
     listenHost: ADDRESS,
     port: 8053,
     dataDir: join(files.data, 'bindy'),
     token: () => TOKEN,
+    tls: issueAgentCertificate(ca, serverName),
     rndc: { server: ADDRESS, port: 953, keyFile: files.rndcKey },
     log: pino({ level: 'silent' }),
     lease: { client: fakeLeaseClient(() => lease), namespace: 'x', name: 'y' },
   });
-  const client = new AgentClient(ADDRESS, 8053, TOKEN);
+  const connection = { pool: agentConnections(ca.cert, serverName), serverName };
+  const client = new AgentClient(ADDRESS, 8053, TOKEN, connection);
   let serial = 1;
-  const series: Record<string, number[]> = { 'put, same epoch': [], 'put, new epoch': [], 'stale put (409)': [], 'epoch file save': [] };
+  const series: Record<string, number[]> = { 'put, same epoch': [], 'put, new epoch': [], 'stale put (409)': [], 'epoch file save': [], 'list, new TLS connection': [], 'list, reused connection': [] };
   try {
     await client.put('bench.test', zone(serial++), lease);
     for (let i = 0; i < n; i++) series['put, same epoch']!.push(await timed(() => client.put('bench.test', zone(serial++), lease)));
@@ -67,9 +73,16 @@ export async function benchFencing(n: number): Promise<Record<string, Summary>> 
     for (let i = 0; i < n; i++) {
       series['stale put (409)']!.push(await timed(() => client.put('bench.test', zone(serial + 1000), stale).catch((e: unknown) => { if (!(e instanceof StaleEpochError)) throw e; })));
     }
+    for (let i = 0; i < n; i++) {
+      const fresh = { pool: agentConnections(ca.cert, serverName), serverName };
+      series['list, new TLS connection']!.push(await timed(() => new AgentClient(ADDRESS, 8053, TOKEN, fresh).list()));
+      fresh.pool.destroy();
+    }
+    for (let i = 0; i < n; i++) series['list, reused connection']!.push(await timed(() => client.list()));
     const file = new EpochFile(join(root, 'epoch-bench.json'));
     for (let i = 0; i < n; i++) series['epoch file save']!.push(await timed(() => file.save({ holder: 'x', transitions: i })));
   } finally {
+    connection.pool.destroy();
     await withLease.close();
     await stopNamed(named);
     await removeLoopback(ADDRESS);

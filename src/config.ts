@@ -4,6 +4,8 @@
  * optional fields); a malformed value never falls back to the default.
  */
 
+import { imageReferenceProblem } from './controllers/image-reference.js';
+
 /** LogLevel is a pino level name. */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -48,6 +50,10 @@ export interface Config {
   readonly dnsControllers: boolean;
   /** watchNamespace (WATCH_NAMESPACE) limits the DNS controllers to one namespace; absent = all namespaces. */
   readonly watchNamespace?: string;
+  /** podNamespace (POD_NAMESPACE, from the downward API) is the operator's own namespace; absent = LEASE_NAMESPACE. */
+  readonly podNamespace?: string;
+  /** agentImage (BINDY_AGENT_IMAGE) overrides the agent sidecar image, else the operator's own Pod's image (agent-image.ts). */
+  readonly agentImage?: string;
 }
 
 /** ConfigError names the variable, the offending value and the rule it breaks. */
@@ -186,6 +192,15 @@ function timing(env: Env): Pick<Config, 'leaseDurationSeconds' | 'renewDeadlineS
   return { leaseDurationSeconds, renewDeadlineSeconds, retryPeriodSeconds };
 }
 
+/** imageVar reads an optional image reference (the distribution/reference grammar). */
+function imageVar(env: Env, name: string): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  const problem = imageReferenceProblem(value, name);
+  if (problem) throw new ConfigError(name, value, problem);
+  return value;
+}
+
 /** parseConfig validates the whole environment; it throws ConfigError on the first bad value. */
 export function parseConfig(env: Env): Config {
   const identity = raw(env, 'POD_NAME') ?? raw(env, 'HOSTNAME');
@@ -207,6 +222,8 @@ export function parseConfig(env: Env): Config {
     leadershipProbe: probe(env),
     dnsControllers: bool(env, 'BINDY_DNS_CONTROLLERS', true),
     watchNamespace: raw(env, 'WATCH_NAMESPACE') === undefined ? undefined : dnsName(env, 'WATCH_NAMESPACE', '', 'label'),
+    podNamespace: raw(env, 'POD_NAMESPACE') === undefined ? undefined : dnsName(env, 'POD_NAMESPACE', '', 'label'),
+    agentImage: imageVar(env, 'BINDY_AGENT_IMAGE'),
   };
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { KubeClient } from '../kube/api-client.js';
 import { loadKubeConnection } from '../kube/kubeconfig.js';
@@ -10,6 +11,8 @@ import { runAgent, type AgentConfig } from './main.js';
 export const AGENT_PATHS = {
   dataDir: `${POD_PATHS.data}/bindy`,
   tokenFile: '/etc/bindy/agent/token',
+  /** tls.crt and tls.key: the certificate the operator issued for this instance. */
+  tlsDir: '/etc/bindy/agent-tls',
   rndcKeyFile: `${POD_PATHS.rndcKeyDir}/rndc.key`,
 } as const;
 
@@ -24,12 +27,14 @@ function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
 export function agentConfigFromEnv(env: NodeJS.ProcessEnv): AgentConfig {
   const log = pino({ level: env.LOG_LEVEL ?? 'info', base: { component: 'agent' } });
   const tokenFile = env.AGENT_TOKEN_FILE ?? AGENT_PATHS.tokenFile;
+  const tlsDir = env.AGENT_TLS_DIR ?? AGENT_PATHS.tlsDir;
   const electionOn = (env.ENABLE_LEADER_ELECTION ?? 'true').toLowerCase() !== 'false';
   return {
     listenHost: env.AGENT_LISTEN_HOST ?? '0.0.0.0',
     port: intEnv(env, 'AGENT_PORT', AGENT_PORT),
     dataDir: env.AGENT_DATA_DIR ?? AGENT_PATHS.dataDir,
     token: () => readFileSync(tokenFile, 'utf8').trim(),
+    tls: { cert: readFileSync(join(tlsDir, 'tls.crt'), 'utf8'), key: readFileSync(join(tlsDir, 'tls.key'), 'utf8') },
     rndc: { server: env.RNDC_SERVER ?? '127.0.0.1', port: intEnv(env, 'RNDC_PORT', 953), keyFile: env.RNDC_KEY_FILE ?? AGENT_PATHS.rndcKeyFile },
     lease: electionOn
       ? { client: new KubeClient(loadKubeConnection(env), { timeoutMs: 5_000 }), namespace: env.LEASE_NAMESPACE ?? 'dns-system', name: env.LEASE_NAME ?? 'bindy-leader' }

@@ -1,6 +1,8 @@
-import { request, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { request, type Agent } from 'node:https';
 import type { Epoch } from './epoch.js';
 import type { SecondaryZone } from './secondary.js';
+import { identityCheck } from './tls.js';
 import type { ZoneOptions } from './zone-options.js';
 import type { ZoneInfo } from './zones.js';
 
@@ -39,8 +41,15 @@ export interface AgentLimits {
  */
 export const DEFAULT_LIMITS: Required<AgentLimits> = { totalMs: 30_000, idleMs: 10_000, maxResponseBytes: 16 * 1024 * 1024 };
 
+/** AgentConnection is how the operator reaches one instance's agents: its TLS pool (agentConnections) and the name its certificate must carry. */
+export interface AgentConnection {
+  readonly pool: Agent;
+  readonly serverName: string;
+}
+
 /**
- * AgentClient talks to one pod's agent. Every call is bounded in time (total and idle) and in
+ * AgentClient talks to one pod's agent over TLS (the operator CA pinned, the instance's name
+ * checked) with the instance's bearer token. Every call is bounded in time (total and idle) and in
  * memory (answer size), and every answer is checked for the shape the caller relies on, so a
  * slow, oversized or garbled agent fails that call with an AgentError and nothing else.
  */
@@ -51,6 +60,7 @@ export class AgentClient {
     private readonly host: string,
     private readonly port: number,
     private readonly token: string,
+    private readonly connection: AgentConnection,
     limits: AgentLimits = {},
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
@@ -151,7 +161,8 @@ export class AgentClient {
     const what = `${method} ${this.address}${path}`;
     return new Promise((resolve, reject) => {
       const fail = (err: Error) => reject(new AgentError(0, `${what}: ${err.message}`));
-      const req = request({ host: this.host, port: this.port, method, path, headers, timeout: this.limits.idleMs }, (res) => {
+      const { pool, serverName } = this.connection;
+      const req = request({ host: this.host, port: this.port, method, path, headers, timeout: this.limits.idleMs, agent: pool, servername: serverName, checkServerIdentity: identityCheck(serverName) }, (res) => {
         readBounded(res, this.limits.maxResponseBytes).then((text) => {
           clearTimeout(deadline);
           const status = res.statusCode ?? 0;

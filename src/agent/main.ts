@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -14,6 +14,7 @@ import { SecondaryZones, type SecondaryControl } from './secondary.js';
 import { NO_OPTIONS, renderZoneOptions, ZoneOptionsStore } from './zone-options.js';
 import { ZoneFiles, type ZoneFilesOptions } from './zones.js';
 import { removeLeftovers } from './durable.js';
+import type { CertificatePem } from './tls.js';
 
 /** AgentConfig is everything one agent needs; the CLI builds it from the environment. */
 export interface AgentConfig {
@@ -26,6 +27,8 @@ export interface AgentConfig {
   readonly dataDir: string;
   /** The bearer token the operator must present (from the instance's agent Secret). */
   readonly token: () => string;
+  /** The server certificate and key the operator issued for this instance; the agent serves TLS only. */
+  readonly tls: CertificatePem;
   readonly rndc: RndcOptions;
   /** The Lease the leader holds, read to learn the current epoch; absent with leader election off. */
   readonly lease?: { readonly client: KubeClient; readonly namespace: string; readonly name: string };
@@ -91,11 +94,13 @@ export async function runAgent(config: AgentConfig): Promise<RunningAgent> {
   const stop = new AbortController();
   void resyncUntilDone(zones, secondaries, stop.signal, log);
   const api = new AgentApi({ token: config.token, zones, zoneOptions, secondaries, keyDirectory, guard, log, registry, fencedWrites });
-  const server = createServer(api.handle);
+  const server = createServer({ cert: config.tls.cert, key: config.tls.key, minVersion: 'TLSv1.3' }, api.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.listenHost, () => resolve());
   });
+  // Longer than the operator's idle keep-alive (agentConnections), so the operator closes first and never reuses a socket being closed.
+  server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
   log.info({ host: config.listenHost, port, zones: stored.zones.length, epoch: guard.current ?? null, fencing: guard.fencing }, 'agent started');
   if (!guard.fencing) log.warn('Leader election is disabled: writes are not fenced by epoch; run a single operator replica');

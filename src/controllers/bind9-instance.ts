@@ -8,6 +8,7 @@ import type { EventRecorder } from '../kube/events.js';
 import { ownerReferenceTo, resourcePath, splitKey, type KubeObject } from '../kube/objects.js';
 import { findCondition, patchStatus, setCondition, setFinalizers } from '../kube/status.js';
 import { INSTANCE_LABEL, instanceNames, isOwnedBy, namedImage, ownedObjects, ownerKey, ownerLabels, OWNER_ANNOTATION, type InstanceSettings } from './bind9-resources.js';
+import { ensureAgentCertificate } from './agent-certificates.js';
 import type { Caches, Deployment } from './caches.js';
 import { imageReferenceProblem } from './image-reference.js';
 import { TerminalError, type ReconcileContext, type ReconcileResult } from './controller.js';
@@ -15,6 +16,7 @@ import { checkInstanceConfig, rolloutState } from './instance-health.js';
 import type { Pusher } from './push.js';
 import { removeOrphanSecondaries } from './transfer.js';
 import { servesZone } from './selection.js';
+import { ZoneClaims } from './zone-claims.js';
 import { unsupportedInstanceFields, unsupportedMessage } from './unsupported.js';
 
 /** FINALIZER guards cleanup the garbage collector cannot do (cross-namespace objects, zones in BIND). */
@@ -36,7 +38,8 @@ function hashOf(value: unknown): string {
 
 /**
  * reconcileInstance makes an instance's objects match it: (1) cleanup on deletion, (2) the
- * finalizer, (3) generated Secrets (created once, never logged or overwritten), (4) the other
+ * finalizer, (3) generated Secrets (created once, never logged or overwritten) and the agent's
+ * certificate (agent-certificates.ts), (4) the other
  * owned objects (replaced, resourceVersion-guarded, only when their description changed),
  * (5) zones its pods serve that no DNSZone wants any more are removed, (6) status.
  */
@@ -59,7 +62,8 @@ export async function reconcileInstance(deps: InstanceReconcilerDeps, key: strin
     await setReady(deps, instance, path, { ok: false, reason: config.reason, message: config.message });
     return;
   }
-  for (const { plural, apiVersion, object } of ownedObjects(instance, deps.settings)) {
+  const agentTls = await ensureAgentCertificate(deps.client, deps.caches, instance, deps.pusher.ca);
+  for (const { plural, apiVersion, object } of ownedObjects(instance, deps.settings, agentTls)) {
     await ensureObject(deps.client, plural, apiVersion, object, instance);
   }
   await removeOrphanZones(deps, instance, ctx);
@@ -151,12 +155,13 @@ export async function ensureObject(client: KubeClient, plural: string, apiVersio
   await client.replace(path, { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata.resourceVersion } });
 }
 
-/** removeOrphanZones deletes from the instance's pods the zones (primary or secondary) no live DNSZone assigns to it. */
+/** removeOrphanZones deletes from the instance's pods the zones (primary or secondary) no live DNSZone with a granted claim assigns to it. */
 async function removeOrphanZones(deps: InstanceReconcilerDeps, instance: Bind9Instance, ctx: ReconcileContext): Promise<void> {
+  const claims = new ZoneClaims(deps.caches);
   const wanted = new Set(
     deps.caches.zones
       .list()
-      .filter((z: DNSZone) => !z.metadata.deletionTimestamp && servesZone(deps.caches, z, instance))
+      .filter((z: DNSZone) => !z.metadata.deletionTimestamp && servesZone(deps.caches, z, instance) && !claims.refused(z))
       .map((z: DNSZone) => normalizeZoneName(z.spec.zoneName)),
   );
   for (const agent of await deps.pusher.agents(instance)) {
@@ -171,9 +176,10 @@ async function removeOrphanZones(deps: InstanceReconcilerDeps, instance: Bind9In
 
 /** zonesOf lists the zones the instance serves, for upstream's status.zones. */
 function zonesOf(caches: Caches, instance: Bind9Instance) {
+  const claims = new ZoneClaims(caches);
   return caches.zones
     .list()
-    .filter((z: DNSZone) => !z.metadata.deletionTimestamp && servesZone(caches, z, instance))
+    .filter((z: DNSZone) => !z.metadata.deletionTimestamp && servesZone(caches, z, instance) && !claims.refused(z))
     .map((z: DNSZone) => ({ apiVersion: API_VERSION, kind: 'DNSZone', name: z.metadata.name, namespace: z.metadata.namespace ?? '', zoneName: normalizeZoneName(z.spec.zoneName) }))
     .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
 }

@@ -52,6 +52,7 @@ export function instanceNames(instance: Bind9Instance) {
     config: `${name}-config`,
     rndcSecret: `${name}-rndc`,
     agentSecret: `${name}-agent`,
+    networkPolicy: name,
     // In the lease namespace, shared by every instance: a hash of namespace and name keeps it unique.
     leaseReader: crossNamespaceName('bindy-lease-reader', instance),
   };
@@ -61,6 +62,8 @@ export interface InstanceSettings {
   /** Image of the agent sidecar (the operator's own image, `bindy agent`). */
   readonly agentImage: string;
   readonly leaseNamespace: string;
+  /** The operator's own namespace: only its pods (label `app: bindy`) may reach the agents. */
+  readonly operatorNamespace: string;
   readonly leaseName: string;
   readonly leaderElection: boolean;
 }
@@ -99,17 +102,19 @@ export function podLabels(instance: Bind9Instance): Record<string, string> {
   return { 'app.kubernetes.io/name': 'bind9', [INSTANCE_LABEL]: instance.metadata.name };
 }
 
-/** ownedObjects are the objects the instance reconciler keeps equal to this description (Secrets excluded: generated once). */
-export function ownedObjects(instance: Bind9Instance, s: InstanceSettings): Array<{ plural: string; apiVersion: string; object: KubeObject & Record<string, unknown> }> {
+/** ownedObjects are the objects the instance reconciler keeps equal to this description (Secrets excluded: generated once; `agentTlsSecret` holds the agent's certificate). */
+export function ownedObjects(instance: Bind9Instance, s: InstanceSettings, agentTlsSecret: string): Array<{ plural: string; apiVersion: string; object: KubeObject & Record<string, unknown> }> {
   const n = instanceNames(instance);
-  const objects = [
+  // In this order: what the pods need (their Lease permission) and what guards them (the
+  // NetworkPolicy) exist before the Deployment starts any pod.
+  return [
     { plural: 'serviceaccounts', apiVersion: 'v1', object: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(instance, n.serviceAccount) } },
     { plural: 'configmaps', apiVersion: 'v1', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(instance, n.config), data: { 'named.conf': namedConfFor(instance) } } },
     { plural: 'services', apiVersion: 'v1', object: service(instance) },
-    { plural: 'deployments', apiVersion: 'apps/v1', object: deployment(instance, s) },
+    { plural: 'networkpolicies', apiVersion: 'networking.k8s.io/v1', object: agentNetworkPolicy(instance, s) },
+    ...(s.leaderElection ? leaseReaderRbac(instance, s) : []),
+    { plural: 'deployments', apiVersion: 'apps/v1', object: deployment(instance, s, agentTlsSecret) },
   ];
-  if (!s.leaderElection) return objects;
-  return [...objects, ...leaseReaderRbac(instance, s)];
 }
 
 function service(instance: Bind9Instance) {
@@ -123,6 +128,29 @@ function service(instance: Bind9Instance) {
       ports: [
         { name: 'dns-udp', port: 53, targetPort: 53, protocol: 'UDP' },
         { name: 'dns-tcp', port: 53, targetPort: 53, protocol: 'TCP' },
+      ],
+    },
+  };
+}
+
+/**
+ * agentNetworkPolicy lets anyone query DNS (53/UDP+TCP) and only the operator's pods reach the
+ * agent port. It needs a CNI that enforces NetworkPolicy; the agent's TLS certificate and token
+ * protect the channel either way (docs/security.md). The kubelet's probes come from the node,
+ * which NetworkPolicy always allows.
+ */
+function agentNetworkPolicy(instance: Bind9Instance, s: InstanceSettings) {
+  const operatorPods = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': s.operatorNamespace } }, podSelector: { matchLabels: { app: 'bindy' } } };
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: meta(instance, instanceNames(instance).networkPolicy),
+    spec: {
+      podSelector: { matchLabels: podLabels(instance) },
+      policyTypes: ['Ingress'],
+      ingress: [
+        { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+        { from: [operatorPods], ports: [{ protocol: 'TCP', port: AGENT_PORT }] },
       ],
     },
   };
@@ -159,7 +187,7 @@ const HARDENED = {
   capabilities: { drop: ['ALL'] },
 };
 
-function deployment(instance: Bind9Instance, s: InstanceSettings) {
+function deployment(instance: Bind9Instance, s: InstanceSettings, agentTlsSecret: string) {
   const n = instanceNames(instance);
   const labels = podLabels(instance);
   return {
@@ -192,6 +220,7 @@ function deployment(instance: Bind9Instance, s: InstanceSettings) {
             { name: 'config', configMap: { name: n.config } },
             { name: 'rndc', secret: { secretName: n.rndcSecret, defaultMode: 0o440 } },
             { name: 'agent-token', secret: { secretName: n.agentSecret, defaultMode: 0o440 } },
+            { name: 'agent-tls', secret: { secretName: agentTlsSecret, defaultMode: 0o440, items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] } },
           ],
         },
       },
@@ -237,14 +266,16 @@ function agentContainer(s: InstanceSettings) {
       { name: 'LEASE_NAME', value: s.leaseName },
     ],
     ports: [{ name: 'agent', containerPort: AGENT_PORT, protocol: 'TCP' }],
-    readinessProbe: { httpGet: { path: '/healthz', port: AGENT_PORT }, periodSeconds: 5 },
-    livenessProbe: { httpGet: { path: '/healthz', port: AGENT_PORT }, initialDelaySeconds: 5, periodSeconds: 10 },
+    // The agent speaks only TLS; the kubelet's HTTPS probe does not verify the certificate.
+    readinessProbe: { httpGet: { path: '/healthz', port: AGENT_PORT, scheme: 'HTTPS' }, periodSeconds: 5 },
+    livenessProbe: { httpGet: { path: '/healthz', port: AGENT_PORT, scheme: 'HTTPS' }, initialDelaySeconds: 5, periodSeconds: 10 },
     resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
     securityContext: HARDENED,
     volumeMounts: [
       { name: 'data', mountPath: POD_PATHS.data },
       { name: 'rndc', mountPath: POD_PATHS.rndcKeyDir, readOnly: true },
       { name: 'agent-token', mountPath: '/etc/bindy/agent', readOnly: true },
+      { name: 'agent-tls', mountPath: AGENT_PATHS.tlsDir, readOnly: true },
     ],
   };
 }

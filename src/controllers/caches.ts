@@ -31,21 +31,9 @@ export interface Caches {
   readonly recordIndex: RecordIndex;
   readonly slices: Informer<EndpointSlice>;
   readonly deployments: Informer<Deployment>;
+  /** bindy's pods and ReplicaSets (by label), to push only to pods the instance's Deployment made (owned-pods.ts). */
+  readonly pods: Informer<KubeObject>;
+  readonly replicaSets: Informer<KubeObject>;
   /** Only Secrets labelled managed-by=bindy (the agent tokens and rndc keys it generated). */
   readonly secrets: Informer<Secret>;
-}
-
-
-/** readyPodAddresses lists the addresses of an instance's ready pods, from its Service's EndpointSlices. */
-export function readyPodAddresses(caches: Pick<Caches, 'slices'>, namespace: string, serviceName: string): string[] {
-  const addresses = new Set<string>();
-  for (const slice of caches.slices.list(namespace)) {
-    if (slice.metadata.labels?.['kubernetes.io/service-name'] !== serviceName) continue;
-    for (const endpoint of slice.endpoints ?? []) {
-      // ready is nil-means-ready per the EndpointSlice API; a terminating pod may still answer, but new data should not go there.
-      if (endpoint.conditions?.ready === false || endpoint.conditions?.terminating === true) continue;
-      for (const address of endpoint.addresses) addresses.add(address);
-    }
-  }
-  return [...addresses].sort();
 }

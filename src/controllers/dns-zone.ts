@@ -1,5 +1,5 @@
 import { API_VERSION, READY, type Bind9Instance, type DNSZone } from '../crds/types.js';
-import { buildZone, recordSource, zoneOwner, type BuiltZone } from '../dns/build.js';
+import { buildZone, recordSource, type BuiltZone } from '../dns/build.js';
 import { zonePolicyProblem } from '../dns/dnssec-policy.js';
 import { normalizeZoneName } from '../dns/names.js';
 import { contentHash, nextSerial, renderZone } from '../dns/zone.js';
@@ -14,8 +14,9 @@ import type { ReconcileContext, ReconcileResult } from './controller.js';
 import type { PodResult, Pusher } from './push.js';
 import { dnssecStatus } from './dnssec-status.js';
 import { withInstanceNameServers } from './name-server-addresses.js';
-import { servingZones, zoneInstances } from './selection.js';
+import { zoneInstances } from './selection.js';
 import { instanceAgents, removeSecondaryZone, syncPrimaryOptions, syncSecondaries } from './transfer.js';
+import { servingZones, ZoneClaims } from './zone-claims.js';
 
 export interface ZoneReconcilerDeps {
   readonly client: KubeClient;
@@ -37,16 +38,11 @@ async function agentsOf(deps: ZoneReconcilerDeps, instances: readonly Bind9Insta
   return (await Promise.all(instances.map((i) => deps.pusher.agents(i)))).flat();
 }
 
-/** claimants are all DNSZones (any namespace) with the same zoneName; BIND can serve a name only once. */
-function claimants(caches: Caches, zone: DNSZone): DNSZone[] {
-  const name = normalizeZoneName(zone.spec.zoneName);
-  return caches.zones.list().filter((z) => normalizeZoneName(z.spec.zoneName) === name);
-}
-
 /**
  * reconcileZone makes the zone's pods serve what its resources describe:
  * (1) on deletion, remove the zone from every pod, then the finalizer; (2) add the finalizer;
- * (3) refuse a zoneName another, older DNSZone serves; (4) validate and render (invalid records
+ * (3) refuse a claim zone-claims.ts denies (the name is another's on a shared instance, or the
+ * provider's policy keeps this namespace off it); (4) validate and render (invalid records
  * are left out, the rest is served); (5) when the content changed, persist the next serial and
  * content hash in status BEFORE pushing, so a failover can never reuse or lower a serial;
  * (6) give the primaries the zone's options (NOTIFY/transfer for the secondaries, signing), then
@@ -62,10 +58,11 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   const instances = zoneInstances(deps.caches, zone);
   if (zone.metadata.deletionTimestamp) return finalize(deps, zone, path, instances, ctx);
   if (!zone.metadata.finalizers?.includes(FINALIZER)) zone = await setFinalizers(deps.client, path, zone, [...(zone.metadata.finalizers ?? []), FINALIZER]);
-  const owner = zoneOwner(claimants(deps.caches, zone));
-  if (owner && owner.metadata.uid !== zone.metadata.uid) {
-    const by = `${owner.metadata.namespace}/${owner.metadata.name}`;
-    return report(deps, zone, path, { ready: false, reason: 'DuplicateZone', message: `zone ${zoneName} is already served by DNSZone ${by}, created earlier; change zoneName or delete one of them` });
+  const claim = new ZoneClaims(deps.caches).verdict(zone);
+  if (!claim.granted && claim.reason !== 'NoInstances') {
+    await report(deps, zone, path, { ready: false, reason: claim.reason, message: claim.message });
+    // The owner may go away or change its selection without this zone hearing of it.
+    return { requeueAfterMs: deps.resyncMs };
   }
   const built = buildZone(withInstanceNameServers(deps.caches, zone), deps.caches.recordIndex.candidates(zone), servingZones(deps.caches, zone.metadata.namespace));
   if (!built.zoneVerdict.ok) return report(deps, zone, path, { ready: false, reason: built.zoneVerdict.reason, message: built.zoneVerdict.message });
@@ -181,9 +178,8 @@ function served(serial: number | undefined): string {
 
 async function finalize(deps: ZoneReconcilerDeps, zone: DNSZone, path: string, instances: Bind9Instance[], ctx: ReconcileContext): Promise<void> {
   if (!zone.metadata.finalizers?.includes(FINALIZER)) return;
-  // Only the serving DNSZone may take the zone out of BIND; a losing duplicate never put it there.
-  const all = claimants(deps.caches, zone).map((z) => ({ ...z, metadata: { ...z.metadata, deletionTimestamp: undefined } }));
-  if (zoneOwner(all)?.metadata.uid === zone.metadata.uid) {
+  // Only a granted claim may take the zone out of BIND; a refused one never put it there.
+  if (new ZoneClaims(deps.caches).verdict(zone).granted) {
     const zoneName = normalizeZoneName(zone.spec.zoneName);
     const results = await deps.pusher.syncZone(await agentsOf(deps, instances), zoneName, undefined, ctx.log);
     const failed = results.find((r) => r.error !== undefined);

@@ -10,6 +10,8 @@ import { Informer, type InformerEventType } from '../kube/informer.js';
 import { objectKey, resourcePath, type KubeObject } from '../kube/objects.js';
 import type { Leadership } from '../leader/leadership.js';
 import type { ControllerSet, Runnable } from '../operator/runnable.js';
+import { loadAgentCa } from './agent-certificates.js';
+import { resolveAgentImage } from './agent-image.js';
 import { CLUSTER_LABELS, reconcileCluster, reconcileProvider } from './bind9-cluster.js';
 import { reconcileInstance } from './bind9-instance.js';
 import { INSTANCE_LABEL } from './bind9-resources.js';
@@ -24,12 +26,17 @@ import { servesZone } from './selection.js';
 
 /** ControllerTuning holds knobs that are not part of SPEC §1 (tests shorten them). */
 export interface ControllerTuning {
-  /** Image of the agent sidecar. @default "ghcr.io/firestoned/bindy-ts:0.1.0" */
+  /** Image of the agent sidecar. @default - BINDY_AGENT_IMAGE, else the operator Pod's own image (agent-image.ts) */
   readonly agentImage?: string;
   /** How often zones and instances are re-checked against the agents (refills pods that lost their disk). @default 30000 */
   readonly resyncMs?: number;
   /** Agent port (tests run several agents on one host). @default 8053 */
   readonly agentPort?: number;
+  /**
+   * Reconcile only these keys (`namespace/name`, or a provider's name), while the caches still see
+   * the whole cluster: a test judging zone claims across namespaces beside other tests' objects. @default every key
+   */
+  readonly reconcileOnly?: (key: string) => boolean;
 }
 
 export interface ControllerDeps {
@@ -37,7 +44,7 @@ export interface ControllerDeps {
   readonly log: Logger;
   readonly metrics: ControllerMetrics & PushMetrics;
   /** watchNamespace limits the controllers to one namespace (all when absent). */
-  readonly config: Pick<Config, 'leaderElection' | 'leaseName' | 'leaseNamespace'> & { readonly watchNamespace?: string };
+  readonly config: Pick<Config, 'leaderElection' | 'leaseName' | 'leaseNamespace'> & Partial<Pick<Config, 'watchNamespace' | 'podNamespace' | 'identity' | 'agentImage'>>;
   readonly tuning?: ControllerTuning;
 }
 
@@ -55,12 +62,15 @@ function makeCaches(client: KubeClient, log: Logger, ns: string | undefined): Ca
     // Slices copy their Service's labels, so only bindy's slices are watched.
     slices: inf<EndpointSlice>(resourcePath('discovery.k8s.io/v1', 'endpointslices', ns), 'app.kubernetes.io/managed-by=bindy'),
     deployments: inf<Deployment>(resourcePath('apps/v1', 'deployments', ns), 'app.kubernetes.io/managed-by=bindy'),
+    // A Deployment copies its pod template's labels (managed-by=bindy included) into its ReplicaSets and pods.
+    pods: inf<KubeObject>(resourcePath('v1', 'pods', ns), 'app.kubernetes.io/managed-by=bindy'),
+    replicaSets: inf<KubeObject>(resourcePath('apps/v1', 'replicasets', ns), 'app.kubernetes.io/managed-by=bindy'),
     secrets: inf<Secret>(resourcePath('v1', 'secrets', ns), 'app.kubernetes.io/managed-by=bindy'),
   };
 }
 
 function informersOf(c: Caches): Informer<KubeObject>[] {
-  return [c.providers, c.clusters, c.instances, c.zones, ...c.records.values(), c.slices, c.deployments, c.secrets] as Informer<KubeObject>[];
+  return [c.providers, c.clusters, c.instances, c.zones, ...c.records.values(), c.slices, c.deployments, c.pods, c.replicaSets, c.secrets] as Informer<KubeObject>[];
 }
 
 interface Controllers {
@@ -71,31 +81,42 @@ interface Controllers {
   readonly records: Map<RecordKind, Controller>;
 }
 
-/** buildControllers makes one controller per kind; `pusher` yields the current term's Pusher. */
-function buildControllers(deps: ControllerDeps, caches: Caches, log: Logger, pusher: () => Pusher): Controllers {
+/** Term is what a leadership term resolves once before its controllers start. */
+interface Term {
+  readonly pusher: Pusher;
+  readonly agentImage: string;
+}
+
+/** buildControllers makes one controller per kind; `term` yields the current term's Pusher and agent image. */
+function buildControllers(deps: ControllerDeps, caches: Caches, log: Logger, term: () => Term): Controllers {
   const events = new EventRecorder(deps.client, log);
   const resyncMs = deps.tuning?.resyncMs ?? 30_000;
   const settings = {
-    agentImage: deps.tuning?.agentImage ?? 'ghcr.io/firestoned/bindy-ts:0.1.0',
     leaseNamespace: deps.config.leaseNamespace,
+    operatorNamespace: deps.config.podNamespace ?? deps.config.leaseNamespace,
     leaseName: deps.config.leaseName,
     leaderElection: deps.config.leaderElection,
   };
   const client = deps.client;
   const base = { log, metrics: deps.metrics };
-  const keysOf = (inf: { list(): KubeObject[] } | undefined) => () => inf?.list().map(objectKey) ?? [];
+  const only = deps.tuning?.reconcileOnly ?? (() => true);
+  const keysOf = (inf: { list(): KubeObject[] } | undefined) => () => inf?.list().map(objectKey).filter(only) ?? [];
+  const gate =
+    <A extends unknown[], R>(fn: (k: string, ...rest: A) => Promise<R>) =>
+    (k: string, ...rest: A): Promise<R | void> =>
+      only(k) ? fn(k, ...rest) : Promise.resolve();
   // A provider's instances live in the operator's namespace unless it names one; the lease namespace is that namespace.
   const clusterDeps = { client, caches, events, operatorNamespace: deps.config.leaseNamespace, resyncMs };
   return {
-    provider: new Controller({ ...base, kind: 'ClusterBind9Provider', keys: keysOf(caches.providers), reconcile: (k) => reconcileProvider(clusterDeps, k) }),
-    cluster: new Controller({ ...base, kind: 'Bind9Cluster', keys: keysOf(caches.clusters), reconcile: (k) => reconcileCluster(clusterDeps, k) }),
-    instance: new Controller({ ...base, kind: 'Bind9Instance', keys: keysOf(caches.instances), reconcile: (k, ctx) => reconcileInstance({ client, caches, events, settings, pusher: pusher(), resyncMs }, k, ctx) }),
+    provider: new Controller({ ...base, kind: 'ClusterBind9Provider', keys: keysOf(caches.providers), reconcile: gate((k) => reconcileProvider(clusterDeps, k)) }),
+    cluster: new Controller({ ...base, kind: 'Bind9Cluster', keys: keysOf(caches.clusters), reconcile: gate((k) => reconcileCluster(clusterDeps, k)) }),
+    instance: new Controller({ ...base, kind: 'Bind9Instance', keys: keysOf(caches.instances), reconcile: gate((k, ctx) => reconcileInstance({ client, caches, events, settings: { ...settings, agentImage: term().agentImage }, pusher: term().pusher, resyncMs }, k, ctx)) }),
     // A zone reconcile mostly waits on agents (named-checkzone, rndc); more workers keep the pods busy.
-    zone: new Controller({ ...base, kind: 'DNSZone', workers: 4, keys: keysOf(caches.zones), reconcile: (k, ctx) => reconcileZone({ client, caches, events, pusher: pusher(), resyncMs }, k, ctx) }),
+    zone: new Controller({ ...base, kind: 'DNSZone', workers: 4, keys: keysOf(caches.zones), reconcile: gate((k, ctx) => reconcileZone({ client, caches, events, pusher: term().pusher, resyncMs }, k, ctx)) }),
     // One worker per record kind: record status is bookkeeping, whose writes should not crowd the
     // zone pushes out of the apiserver during a bulk import.
     records: new Map(
-      RECORD_KINDS.map((kind) => [kind, new Controller({ ...base, kind, workers: 1, keys: keysOf(caches.records.get(kind)), reconcile: (k, ctx) => reconcileRecord({ client, caches, events }, kind, k, ctx) })]),
+      RECORD_KINDS.map((kind) => [kind, new Controller({ ...base, kind, workers: 1, keys: keysOf(caches.records.get(kind)), reconcile: gate((k, ctx) => reconcileRecord({ client, caches, events }, kind, k, ctx)) })]),
     ),
   };
 }
@@ -109,10 +130,10 @@ function buildControllers(deps: ControllerDeps, caches: Caches, log: Logger, pus
 export function createControllers(deps: ControllerDeps): ControllerSet & { informers: Runnable } {
   const log = deps.log.child({ subsystem: 'controllers' });
   const caches = makeCaches(deps.client, log, deps.config.watchNamespace || undefined);
-  let pusher: Pusher | undefined;
+  let term: Term | undefined;
   const controllers = buildControllers(deps, caches, log, () => {
-    if (!pusher) throw new Error('no leadership term');
-    return pusher;
+    if (!term) throw new Error('no leadership term');
+    return term;
   });
   wire(caches, controllers.instance, controllers.zone, controllers.records);
   wireClusters(caches, controllers.provider, controllers.cluster);
@@ -126,14 +147,18 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
   };
   const reconcilers = (leadership: Leadership): Runnable => ({
     start: async (signal) => {
-      pusher = new Pusher(deps.client, caches, leadership, deps.metrics, deps.tuning?.agentPort);
+      // The CA is read (or made) once per term, before any instance is given a certificate.
+      const ca = await loadAgentCa(deps.client, deps.config.leaseNamespace);
+      const agentImage = deps.tuning?.agentImage ?? (await resolveAgentImage({ client: deps.client, log, override: deps.config.agentImage, podName: deps.config.identity, podNamespace: deps.config.podNamespace }));
+      term = { pusher: new Pusher(deps.client, caches, leadership, deps.metrics, ca, deps.tuning?.agentPort), agentImage };
       const all = [controllers.provider, controllers.cluster, controllers.instance, controllers.zone, ...controllers.records.values()];
       // Every idle worker of every controller waits on this one signal (and removes its listener when woken).
       const stop = sharedSignal([signal, leadership.signal], all.length * 4);
       try {
         await Promise.all(all.map((c) => c.start(stop)));
       } finally {
-        pusher = undefined;
+        term?.pusher.close();
+        term = undefined;
       }
     },
   });
@@ -194,8 +219,10 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
     if (shapes.changed(type, `Bind9Instance/${objectKey(i)}`, i)) zonesServedBy(i);
   });
   // A provider appearing or going changes which namespaces a zone's clusterRef reaches.
+  // Its zone policy annotation changes which claims on its instances are granted, and so what they keep.
   caches.providers.on((_, p) => {
     for (const z of caches.zones.list()) if (z.spec.clusterRef === p.metadata.name) zoneCtl.enqueue(objectKey(z));
+    for (const i of caches.instances.list()) if (i.spec.clusterRef === p.metadata.name) instanceCtl.enqueue(objectKey(i));
   });
   const byInstanceLabel = (o: KubeObject, alsoZones: boolean) => {
     const name = o.metadata.labels?.[INSTANCE_LABEL];
@@ -206,6 +233,8 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
   };
   caches.deployments.on((_, d) => byInstanceLabel(d, false));
   caches.slices.on((_, s) => byInstanceLabel(s, true));
+  // A slice may list a pod before the pod's informer has it: hearing of the pod pushes to it at once.
+  caches.pods.on((type, p) => byInstanceLabel(p, type !== 'MODIFIED'));
   // zonesOf lists the zones whose recordsFrom select a record (more than one is an error the record reports).
   const zonesOf = (r: DnsRecord): DNSZone[] => caches.zones.list(r.metadata.namespace ?? '').filter((z) => attaches(z, r));
   // The records of a zone are re-judged when it or a sibling changes (a CNAME conflict appears or goes away).

@@ -1,12 +1,15 @@
 import type { Logger } from 'pino';
-import { AGENT_PORT, AgentClient, StaleEpochError } from '../agent/client.js';
+import { AGENT_PORT, AgentClient, StaleEpochError, type AgentConnection } from '../agent/client.js';
 import type { Epoch } from '../agent/epoch.js';
+import { agentConnections, agentServerName } from '../agent/tls.js';
 import type { Bind9Instance } from '../crds/types.js';
 import { plan, type DesiredZone, type Plan } from '../dns/plan.js';
 import type { KubeClient } from '../kube/api-client.js';
 import { NotLeaderError, type Leadership } from '../leader/leadership.js';
 import { instanceNames } from './bind9-resources.js';
-import { readyPodAddresses, type Caches, type Secret } from './caches.js';
+import type { Caches, Secret } from './caches.js';
+import { ownedPodAddresses } from './owned-pods.js';
+import type { AgentCa } from './agent-certificates.js';
 import { DeposedError } from './controller.js';
 
 /** PushMetrics is the part of OperatorMetrics the pusher records into. */
@@ -37,24 +40,46 @@ export interface Applied {
  * deposes this replica at once: a newer leader exists, so nothing more may be written.
  */
 export class Pusher {
+  /** One TLS pool per instance for the whole term: pushes reuse connections (and their handshakes). */
+  private readonly connections = new Map<string, AgentConnection>();
+
   constructor(
     private readonly client: KubeClient,
     private readonly caches: Caches,
     private readonly leadership: Leadership,
     private readonly metrics: PushMetrics,
+    /** The term's agent CA: it issues the instances' certificates and is the only root their agents are trusted by. */
+    readonly ca: AgentCa,
     private readonly agentPort = AGENT_PORT,
   ) {}
 
-  /** agents returns a client per ready pod of the instance. */
+  /** close ends the term's idle agent connections. */
+  close(): void {
+    for (const c of this.connections.values()) c.pool.destroy();
+    this.connections.clear();
+  }
+
+  private connectionTo(instance: Bind9Instance): AgentConnection {
+    const serverName = agentServerName(instance.metadata.namespace ?? '', instance.metadata.name);
+    let connection = this.connections.get(serverName);
+    if (!connection) {
+      connection = { pool: agentConnections(this.ca.cert, serverName), serverName };
+      this.connections.set(serverName, connection);
+    }
+    return connection;
+  }
+
+  /** agents returns a client per ready pod the instance's own Deployment made. */
   async agents(instance: Bind9Instance): Promise<AgentClient[]> {
     const ns = instance.metadata.namespace ?? '';
     const names = instanceNames(instance);
-    const pods = readyPodAddresses(this.caches, ns, names.service);
+    const pods = ownedPodAddresses(this.caches, instance);
     if (pods.length === 0) return [];
     // The cache may lag a Secret created a moment ago; then ask the apiserver once.
     const secret = this.caches.secrets.get(`${ns}/${names.agentSecret}`) ?? (await this.client.get<Secret>(`/api/v1/namespaces/${ns}/secrets/${names.agentSecret}`));
     const token = Buffer.from(secret.data?.token ?? '', 'base64').toString('utf8');
-    return pods.map((pod) => new AgentClient(pod, this.agentPort, token));
+    const connection = this.connectionTo(instance);
+    return pods.map((pod) => new AgentClient(pod, this.agentPort, token, connection));
   }
 
   /** reportedSerials returns the serial each reachable agent reports for a zone. */

@@ -9,7 +9,7 @@ import { resourcePath } from '../kube/objects.js';
 import { findCondition, patchStatus, setCondition } from '../kube/status.js';
 import type { Caches } from './caches.js';
 import type { ReconcileContext } from './controller.js';
-import { servingZones } from './selection.js';
+import { servingZones } from './zone-claims.js';
 
 export interface RecordReconcilerDeps {
   readonly client: KubeClient;
@@ -35,9 +35,9 @@ export function judgeRecord(caches: Caches, record: DnsRecord): Outcome {
   const serving = servingZones(caches, ns);
   const zones = serving.filter((z: DNSZone) => attaches(z, record));
   if (zones.length === 0) {
-    // A DuplicateZone loser may select it: it is not served, and the record should say why.
+    // A zone whose claim is refused may select it: it is not served, and the record should say why.
     const loser = caches.zones.list(ns).find((z) => !z.metadata.deletionTimestamp && attaches(z, record));
-    if (loser) return { ready: false, reason: 'ZoneNotReady', zone: normalizeZoneName(loser.spec.zoneName), message: `DNSZone ${loser.metadata.name} is a duplicate of another zone and is not served` };
+    if (loser) return { ready: false, reason: 'ZoneNotReady', zone: normalizeZoneName(loser.spec.zoneName), message: `DNSZone ${loser.metadata.name} is refused its zoneName (DuplicateZone or ZoneNotAllowed, see its status) and is not served` };
     return { ready: false, reason: 'NoZone', message: `no DNSZone in namespace ${ns} selects it; give it labels that a DNSZone's recordsFrom selector matches` };
   }
   const zone = zones.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))[0] as DNSZone;

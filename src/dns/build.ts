@@ -91,12 +91,3 @@ export function buildZone(zone: DNSZone, records: readonly DnsRecord[], rivals: 
     },
   };
 }
-
-/**
- * zoneOwner decides which DNSZone serves a zoneName claimed by several: the oldest
- * (creationTimestamp, then namespace/name) wins; the others report DuplicateZone.
- */
-export function zoneOwner(claimants: readonly DNSZone[]): DNSZone | undefined {
-  const key = (z: DNSZone) => `${z.metadata.creationTimestamp ?? ''}\u0000${z.metadata.namespace}/${z.metadata.name}`;
-  return [...claimants].filter((z) => !z.metadata.deletionTimestamp).sort((a, b) => (key(a) < key(b) ? -1 : 1))[0];
-}

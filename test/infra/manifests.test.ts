@@ -77,7 +77,9 @@ describe.each(PROFILE_NAMES)('profile %s', (name: ProfileName) => {
         'PodDisruptionBudget/bindy',
         'PrometheusRule/bindy',
         'Role/bindy-leader-election',
+        'Role/bindy-own-pod',
         'RoleBinding/bindy-leader-election',
+        'RoleBinding/bindy-own-pod',
         'Service/bindy-metrics',
         'ServiceAccount/bindy',
         'ServiceMonitor/bindy',
@@ -187,10 +189,16 @@ describe('RBAC', () => {
   const verbsFor = (rules: Rule[], group: string, resource: string): string[] =>
     rules.filter((r) => r.apiGroups.includes(group) && r.resources.includes(resource) && !r.resourceNames).flatMap((r) => r.verbs).sort();
 
-  it('binds the ClusterRole and the lease Role to ServiceAccount dns-system/bindy', () => {
-    for (const kind of ['ClusterRoleBinding', 'RoleBinding']) {
-      expect(find(objects, kind).subjects).toEqual([{ kind: 'ServiceAccount', name: 'bindy', namespace: 'dns-system' }]);
+  it('binds the ClusterRole, the lease Role and the own-pod Role to ServiceAccount dns-system/bindy', () => {
+    for (const [kind, name] of [['ClusterRoleBinding', undefined], ['RoleBinding', 'bindy-leader-election'], ['RoleBinding', 'bindy-own-pod']] as const) {
+      expect(find(objects, kind, name).subjects).toEqual([{ kind: 'ServiceAccount', name: 'bindy', namespace: 'dns-system' }]);
     }
+  });
+
+  it('lets the operator get pods only in its own namespace (its own Pod\'s image for the agent sidecar)', () => {
+    const role = find(objects, 'Role', 'bindy-own-pod');
+    expect(role.metadata.namespace).toBe('dns-system');
+    expect(role.rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }]);
   });
 
   it('lets the controllers read bindy resources and merge-patch them and their status only', () => {
@@ -207,7 +215,8 @@ describe('RBAC', () => {
     for (const r of ['configmaps', 'serviceaccounts', 'services']) expect(verbsFor(rules, '', r)).toEqual(['create', 'get', 'update']);
     expect(verbsFor(rules, '', 'secrets')).toEqual(['create', 'get', 'list', 'watch']);
     expect(verbsFor(rules, 'apps', 'deployments')).toEqual(['create', 'get', 'list', 'update', 'watch']);
-    expect(verbsFor(rules, '', 'pods')).toEqual(['list']);
+    expect(verbsFor(rules, '', 'pods')).toEqual(['list', 'watch']);
+    expect(verbsFor(rules, 'apps', 'replicasets')).toEqual(['list', 'watch']);
     expect(verbsFor(rules, 'discovery.k8s.io', 'endpointslices')).toEqual(['list', 'watch']);
     expect(verbsFor(rules, '', 'events')).toEqual(['create']);
     expect(verbsFor(rules, 'rbac.authorization.k8s.io', 'roles')).toEqual([]);

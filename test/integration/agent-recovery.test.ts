@@ -5,7 +5,9 @@
  * agent reports is what `dig` answers.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { request, type Agent } from 'node:https';
+import { agentConnections } from '../../src/agent/tls.js';
+import { agentTlsFixture } from '../support/agent-tls.js';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -17,6 +19,7 @@ import type { KubeClient } from '../../src/kube/api-client.js';
 import { startLocalNamed, type LocalNamed } from '../support/local-named.js';
 import { adminClient } from '../../testbed/state.js';
 
+const PKI = agentTlsFixture();
 const NS = 'dns-system';
 const LEASE = 'bindy-agent-recovery-test';
 const TOKEN = 'recovery-test-token';
@@ -71,6 +74,7 @@ describe('agent recovery (real named, real Lease)', () => {
       port: 0,
       dataDir: dataDir(),
       token: () => TOKEN,
+      tls: PKI.tls,
       rndc: named.rndc,
       lease: { client, namespace: NS, name: LEASE },
       log: pino({ level: 'debug' }, sink.stream),
@@ -78,7 +82,7 @@ describe('agent recovery (real named, real Lease)', () => {
     });
     return agent;
   };
-  const api = () => new AgentClient('127.0.0.1', agent!.port, TOKEN);
+  const api = () => new AgentClient('127.0.0.1', agent!.port, TOKEN, PKI.connection());
 
   beforeAll(async () => {
     client = adminClient();
@@ -133,7 +137,7 @@ describe('agent recovery (real named, real Lease)', () => {
   });
 
   it('answers 400 to a malformed path and 413 to an oversized body on a connection that stays usable', async () => {
-    const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
+    const keepAlive = agentConnections(PKI.ca.cert, PKI.serverName);
     try {
       const bad = await rawRequest(agent!.port, 'PUT', '/v1/zones/%zz', 'x', keepAlive);
       expect(bad.status).toBe(400);
@@ -181,7 +185,7 @@ describe('agent confirms what named loaded (named stricter than named-checkzone)
     // check-mx-cname fail: named refuses an MX that points at a CNAME, named-checkzone only warns.
     named = await startLocalNamed(['check-mx-cname fail;']);
     await setLease(client, LEADER);
-    agent = await runAgent({ listenHost: '127.0.0.1', port: 0, dataDir: join(named.dataDir, 'bindy'), token: () => TOKEN, rndc: named.rndc, lease: { client, namespace: NS, name: LEASE }, log: pino({ level: 'silent' }), zoneOptions: { confirmMs: 1_500 } });
+    agent = await runAgent({ listenHost: '127.0.0.1', port: 0, dataDir: join(named.dataDir, 'bindy'), token: () => TOKEN, tls: PKI.tls, rndc: named.rndc, lease: { client, namespace: NS, name: LEASE }, log: pino({ level: 'silent' }), zoneOptions: { confirmMs: 1_500 } });
   });
 
   afterAll(async () => {
@@ -192,7 +196,7 @@ describe('agent confirms what named loaded (named stricter than named-checkzone)
   });
 
   it('reports a reload named refused as a failed push, with the serial named still serves', async () => {
-    const api = new AgentClient('127.0.0.1', agent.port, TOKEN);
+    const api = new AgentClient('127.0.0.1', agent.port, TOKEN, PKI.connection());
     await api.put('m.test', zoneText('m.test', 3), LEADER);
     const mxToCname: ZoneData['records'] = [
       { name: '@', type: 'MX', rdata: '10 mail.m.test.', source: 'mx' },
@@ -206,7 +210,7 @@ describe('agent confirms what named loaded (named stricter than named-checkzone)
   });
 
   it('reports for a new zone exactly what named serves after addzone', async () => {
-    const api = new AgentClient('127.0.0.1', agent.port, TOKEN);
+    const api = new AgentClient('127.0.0.1', agent.port, TOKEN, PKI.connection());
     // named 9.18 applies check-mx-cname on reload but not to a zone added at run time; whichever
     // it does, the agent's answer and its list must match what named answers.
     const put = await api.put('n.test', zoneText('n.test', 1, [{ name: '@', type: 'MX', rdata: '10 mail.n.test.', source: 'mx' }, { name: 'mail', type: 'CNAME', rdata: 'www.n.test.', source: 'cname' }]), LEADER).catch((err: Error) => err);
@@ -220,7 +224,7 @@ describe('agent confirms what named loaded (named stricter than named-checkzone)
 function rawRequest(port: number, method: string, path: string, body?: string, agent?: Agent): Promise<{ status: number; body: string; reusedSocket: boolean }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, 'x-bindy-epoch-holder': LEADER.holder, 'x-bindy-epoch-transitions': String(LEADER.transitions) };
-    const req = request({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers, agent: agent ?? agentConnections(PKI.ca.cert, PKI.serverName) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), reusedSocket: req.reusedSocket }));

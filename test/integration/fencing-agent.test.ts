@@ -4,6 +4,7 @@
  * unchanged; an agent restarted on an empty disk learns the epoch from the Lease and still
  * refuses the deposed leader; the operator side counts the refusal and deposes itself.
  */
+import { agentTlsFixture } from '../support/agent-tls.js';
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import type { KubeClient } from '../../src/kube/api-client.js';
 import { addLoopback, podFiles, removeLoopback, startNamed, stopNamed, writePodFiles } from '../../testbed/node/named.js';
 import { adminClient } from '../../testbed/state.js';
 
+const PKI = agentTlsFixture();
 const ADDRESS = '127.0.0.91';
 const NS = 'dns-system';
 const LEASE = 'bindy-fencing-test';
@@ -67,8 +69,8 @@ describe('fencing at the agent (real named, real Lease)', () => {
   let root: string;
   const files = () => podFiles(root);
   const start = () =>
-    runAgent({ listenHost: ADDRESS, port: 8053, dataDir: join(files().data, 'bindy'), token: () => TOKEN, rndc: { server: ADDRESS, port: 953, keyFile: files().rndcKey }, lease: { client, namespace: NS, name: LEASE }, log });
-  const agentClient = () => new AgentClient(ADDRESS, 8053, TOKEN);
+    runAgent({ listenHost: ADDRESS, port: 8053, dataDir: join(files().data, 'bindy'), token: () => TOKEN, tls: PKI.tls, rndc: { server: ADDRESS, port: 953, keyFile: files().rndcKey }, lease: { client, namespace: NS, name: LEASE }, log });
+  const agentClient = () => new AgentClient(ADDRESS, 8053, TOKEN, PKI.connection());
 
   beforeAll(async () => {
     client = adminClient();
@@ -120,7 +122,7 @@ describe('fencing at the agent (real named, real Lease)', () => {
     const fenced = new Counter({ name: 'bindy_fenced_writes_total', help: 'x', labelNames: ['component'], registers: [registry] });
     const reasons: string[] = [];
     const leadership = { fence: () => A, deposed: (r: string) => void reasons.push(r), signal: new AbortController().signal };
-    const pusher = new Pusher(client, {} as Caches, leadership, { fencedWritesTotal: fenced });
+    const pusher = new Pusher(client, {} as Caches, leadership, { fencedWritesTotal: fenced }, { ...PKI.ca, fingerprint: '' });
     const write = pusher.apply(agentClient(), { create: [], update: [{ name: 'fence.test', serial: 10, text: zoneText('192.0.2.66', 10) }], delete: [] }, log);
     await expect(write).rejects.toBeInstanceOf(DeposedError);
     expect(reasons).toHaveLength(1);

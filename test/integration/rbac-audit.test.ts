@@ -19,6 +19,8 @@ import { ReplicaGroup } from '../support/leader-cluster.js';
 import { compare, grantsOf, readUses, type Permission, type Scope } from '../support/rbac-audit.js';
 import { deleteDnsObjects, dig, eventually, LEASE_NS, prepareDnsTest, startNode } from './dns-support.js';
 
+const REPLICA = 'audit-0';
+const OPERATOR_IMAGE = 'registry.example.com/mirror/bindy-ts:audit';
 const NS = 'rbac-audit';
 const LEASE = 'bindy-leader';
 const API = `/apis/bindy.firestoned.io/v1beta1/namespaces/${NS}`;
@@ -53,8 +55,8 @@ function operatorGrants(): Permission[] {
 /** agentGrants are the rules of the Role the operator makes for an instance's agents. */
 function agentGrants(): Permission[] {
   const instance = kind('Bind9Instance', 'primary', {}) as unknown as Bind9Instance;
-  const settings = { agentImage: 'x', leaseNamespace: LEASE_NS, leaseName: LEASE, leaderElection: true };
-  return ownedObjects(instance, settings).flatMap((o) => (o.object.kind === 'Role' ? grantsOf(o.object.rules as Rules, 'lease') : []));
+  const settings = { agentImage: 'x', leaseNamespace: LEASE_NS, operatorNamespace: LEASE_NS, leaseName: LEASE, leaderElection: true };
+  return ownedObjects(instance, settings, 'primary-agent-tls').flatMap((o) => (o.object.kind === 'Role' ? grantsOf(o.object.rules as Rules, 'lease') : []));
 }
 
 /**
@@ -65,7 +67,7 @@ function agentGrants(): Permission[] {
 async function upgradeShape(admin: KubeClient): Promise<void> {
   const lease = instanceNames(kind('Bind9Instance', 'primary', {}) as unknown as Bind9Instance).leaseReader;
   const rbac = `/apis/rbac.authorization.k8s.io/v1/namespaces/${LEASE_NS}`;
-  const paths = [`/api/v1/namespaces/${NS}/serviceaccounts/primary`, `/api/v1/namespaces/${NS}/services/primary`, `${rbac}/roles/${lease}`, `${rbac}/rolebindings/${lease}`, `/apis/apps/v1/namespaces/${NS}/deployments/primary`];
+  const paths = [`/api/v1/namespaces/${NS}/serviceaccounts/primary`, `/api/v1/namespaces/${NS}/services/primary`, `${rbac}/roles/${lease}`, `${rbac}/rolebindings/${lease}`, `/apis/networking.k8s.io/v1/namespaces/${NS}/networkpolicies/primary`, `/apis/apps/v1/namespaces/${NS}/deployments/primary`];
   for (const path of paths) await admin.mergePatch(path, { metadata: { annotations: { [HASH]: 'stale' } } });
   await eventually(async () => {
     for (const path of paths) expect((await admin.get<{ metadata: { annotations?: Record<string, string> } }>(path)).metadata.annotations?.[HASH]).not.toBe('stale');
@@ -110,6 +112,9 @@ describe('least privilege, from the audit log', () => {
     await admin.delete(`/apis/coordination.k8s.io/v1/namespaces/${LEASE_NS}/leases/${LEASE}`).catch(() => undefined);
     node = startNode(admin, pino({ level: 'silent' }), LEASE, 150, NS, false);
     nodeRun = node.start(stopNode.signal);
+    // The replica runs as a process; this Pod object stands for its own Pod (never scheduled: no node serves dns-system here).
+    await admin.delete(`/api/v1/namespaces/${LEASE_NS}/pods/${REPLICA}`, { query: { gracePeriodSeconds: 0 } }).catch(() => undefined);
+    await admin.create(`/api/v1/namespaces/${LEASE_NS}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: REPLICA, namespace: LEASE_NS }, spec: { containers: [{ name: 'operator', image: OPERATOR_IMAGE }] } });
   }, 120_000);
 
   afterAll(async () => {
@@ -118,6 +123,7 @@ describe('least privilege, from the audit log', () => {
     await nodeRun;
     await deleteDnsObjects(admin, API, [`${API}/dnszones/audit`, `${API}/bind9instances/primary`], 5_000);
     await admin.delete('/apis/bindy.firestoned.io/v1beta1/clusterbind9providers/audit-provider').catch(() => undefined);
+    await admin.delete(`/api/v1/namespaces/${LEASE_NS}/pods/${REPLICA}`, { query: { gracePeriodSeconds: 0 } }).catch(() => undefined);
     admin?.close();
     unlock();
   }, 60_000);
@@ -126,8 +132,8 @@ describe('least privilege, from the audit log', () => {
     if (!bed.local || !existsSync(auditLog)) throw new Error(`needs the local test bed's audit log (${auditLog})`);
     const since = new Date();
     // WATCH_NAMESPACE keeps it off other test files' instances (its list/watch are then namespaced; the ClusterRole grants them everywhere).
-    group = new ReplicaGroup({ kubeconfig: bed.kubeconfigs.bindy, server: bed.server, env: { LEASE_NAMESPACE: LEASE_NS, LEASE_NAME: LEASE, WATCH_NAMESPACE: NS } });
-    const { replica } = await group.add('audit-0');
+    group = new ReplicaGroup({ kubeconfig: bed.kubeconfigs.bindy, server: bed.server, env: { LEASE_NAMESPACE: LEASE_NS, LEASE_NAME: LEASE, WATCH_NAMESPACE: NS, POD_NAMESPACE: LEASE_NS } });
+    const { replica } = await group.add(REPLICA);
     await replica.waitForLog('Starting all operators', 30_000);
 
     // Life of an instance, a zone and its records: create, change, delete.
@@ -139,6 +145,9 @@ describe('least privilege, from the audit log', () => {
     await admin.create(`${API}/arecords`, kind('ARecord', 'www', { name: 'www', ipv4Addresses: ['192.0.2.10'] }, { zone: 'audit' }));
     const pod = await eventually(() => node.runtimes()[0]?.address ?? Promise.reject(new Error('no pod yet')), 60_000);
     await eventually(() => expect(dig(pod, `www.${ZONE}`, 'A')).toBe('192.0.2.10'), 60_000);
+    // The agent sidecar runs the operator's own image, read from its Pod (a kustomize images: override reaches it).
+    const deployment = await admin.get<{ spec: { template: { spec: { containers: Array<{ name: string; image: string }> } } } }>(`/apis/apps/v1/namespaces/${NS}/deployments/primary`);
+    expect(deployment.spec.template.spec.containers.find((c) => c.name === 'agent')?.image).toBe(OPERATOR_IMAGE);
     await admin.mergePatch(`${API}/bind9instances/primary`, { spec: { config: { recursion: false, allowTransfer: ['192.0.2.0/24'] } } });
     await eventually(async () => {
       const cm = await admin.get<{ data: Record<string, string> }>(`/api/v1/namespaces/${NS}/configmaps/primary-config`);

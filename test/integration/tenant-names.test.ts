@@ -121,4 +121,18 @@ describe('generated names and images across tenants (real apiserver)', () => {
     const deployment = await eventually(() => admin.get<{ spec: { template: { spec: { containers: Array<{ image: string }> } } } }>('/apis/apps/v1/namespaces/adv/deployments/img'), 20_000);
     expect(deployment.spec.template.spec.containers[0]?.image).toBe('registry.example.com:5000/dns/bind9:9.18');
   }, 60_000);
+
+  // The bed's bridge CNI does not enforce NetworkPolicy: this checks the object the apiserver
+  // stores and what it selects, not dropped packets (docs/security.md).
+  it('gives each instance a NetworkPolicy: DNS open, the agent port only from the operator\'s pods', async () => {
+    type Policy = { metadata: { ownerReferences?: Array<{ kind: string; name: string }> }; spec: { podSelector: { matchLabels: Record<string, string> }; ingress: Array<{ from?: unknown[]; ports: Array<{ port: number; protocol: string }> }> } };
+    const policy = await eventually(() => admin.get<Policy>('/apis/networking.k8s.io/v1/namespaces/adv/networkpolicies/img'), 20_000);
+    expect(policy.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Bind9Instance', name: 'img' })]);
+    const deployment = await admin.get<{ spec: { template: { metadata: { labels: Record<string, string> } } } }>('/apis/apps/v1/namespaces/adv/deployments/img');
+    expect(deployment.spec.template.metadata.labels).toMatchObject(policy.spec.podSelector.matchLabels);
+    expect(policy.spec.ingress).toEqual([
+      { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': LEASE_NS } }, podSelector: { matchLabels: { app: 'bindy' } } }], ports: [{ protocol: 'TCP', port: 8053 }] },
+    ]);
+  }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { ZoneCheckError, type BindControl } from '../../src/agent/bind.js';
+import { agentTlsFixture } from '../support/agent-tls.js';
 import { AgentClient, AgentError, StaleEpochError } from '../../src/agent/client.js';
 import { runAgent, type RunningAgent } from '../../src/agent/main.js';
 import type { KubeClient } from '../../src/kube/api-client.js';
@@ -48,7 +49,8 @@ describe('agent API', () => {
   const dataDir = scratchDirs('agent-');
   let agent: RunningAgent;
   let bind: FakeBind;
-  const client = (token = 'secret-token') => new AgentClient('127.0.0.1', agent.port, token);
+  const pki = agentTlsFixture();
+  const client = (token = 'secret-token') => new AgentClient('127.0.0.1', agent.port, token, pki.connection());
 
   beforeEach(async () => {
     bind = new FakeBind();
@@ -57,6 +59,7 @@ describe('agent API', () => {
       port: 0,
       dataDir: dataDir(),
       token: () => 'secret-token',
+      tls: pki.tls,
       rndc: { server: '127.0.0.1', port: 1, keyFile: '/nonexistent' },
       log: pino({ level: 'silent' }),
       bind,

@@ -1,16 +1,22 @@
 /**
- * The operator's agent client against a real HTTP server on 127.0.0.1 that misbehaves the way a
+ * The operator's agent client against a real HTTPS server on 127.0.0.1 (with a certificate of the
+ * operator CA, so the failures below are the agent's answers, not the handshake) that misbehaves the way a
  * broken or hostile agent can: an endless or huge answer, a trickle that never ends, garbage.
  * Each must fail that one call (and, through the Pusher, that pod's push) without a crash and
  * without buffering the answer.
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { pino } from 'pino';
 import { AgentClient, AgentError } from '../../src/agent/client.js';
 import type { Caches } from '../../src/controllers/caches.js';
 import { Pusher } from '../../src/controllers/push.js';
 import type { KubeClient } from '../../src/kube/api-client.js';
+import { agentTlsFixture } from '../support/agent-tls.js';
+
+const pki = agentTlsFixture();
+const client = (port: number, limits = {}) => new AgentClient('127.0.0.1', port, 't', pki.connection(), limits);
 
 type Behaviour = (res: ServerResponse) => void;
 
@@ -22,13 +28,13 @@ class Hostile {
   private readonly timers = new Set<NodeJS.Timeout>();
   readonly server: Server;
   constructor(private readonly behaviour: Behaviour) {
-    this.server = createServer((_req, res) => {
+    this.server = createServer({ cert: pki.tls.cert, key: pki.tls.key }, (_req, res) => {
       res.on('close', () => this.closed++);
       this.behaviour(res);
     });
     this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
+      this.sockets.add(s as Socket);
+      s.on('close', () => this.sockets.delete(s as Socket));
     });
   }
   get port(): number {
@@ -76,7 +82,7 @@ describe('agent client limits (a misbehaving agent on 127.0.0.1)', () => {
       self.stream(res, Buffer.alloc(MiB, 0x61));
     });
     const heapBefore = process.memoryUsage().heapUsed;
-    const call = new AgentClient('127.0.0.1', h.port, 't', { maxResponseBytes: 4 * MiB }).list();
+    const call = client(h.port, { maxResponseBytes: 4 * MiB }).list();
     await expect(call).rejects.toThrow(/answer exceeds the 4194304-byte limit/);
     await expect(call).rejects.toBeInstanceOf(AgentError);
     await eventually(() => h!.closed === 1);
@@ -90,7 +96,7 @@ describe('agent client limits (a misbehaving agent on 127.0.0.1)', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(700 * 1000 * 1000) });
       self.stream(res, Buffer.alloc(MiB, 0x61));
     });
-    await expect(new AgentClient('127.0.0.1', h.port, 't').list()).rejects.toThrow(/answer of 700000000 bytes exceeds the 16777216-byte limit/);
+    await expect(client(h.port).list()).rejects.toThrow(/answer of 700000000 bytes exceeds the 16777216-byte limit/);
     expect(h.sent).toBeLessThan(64 * MiB);
   });
 
@@ -102,7 +108,7 @@ describe('agent client limits (a misbehaving agent on 127.0.0.1)', () => {
     });
     const started = Date.now();
     // The idle timeout (10 s) never fires: a byte arrives every 50 ms.
-    await expect(new AgentClient('127.0.0.1', h.port, 't', { totalMs: 400 }).list()).rejects.toThrow(/no complete answer within 400 ms/);
+    await expect(client(h.port, { totalMs: 400 }).list()).rejects.toThrow(/no complete answer within 400 ms/);
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
@@ -113,9 +119,9 @@ describe('agent client limits (a misbehaving agent on 127.0.0.1)', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(bodies[next++]);
     });
-    const client = new AgentClient('127.0.0.1', h.port, 't');
-    for (let i = 0; i < bodies.length; i++) await expect(client.list()).rejects.toThrow(/garbled answer/);
-    await expect(client.put('a.test', 'x', { holder: 'a', transitions: 1 })).rejects.toThrow(/garbled answer/);
+    const agent = client(h.port);
+    for (let i = 0; i < bodies.length; i++) await expect(agent.list()).rejects.toThrow(/garbled answer/);
+    await expect(agent.put('a.test', 'x', { holder: 'a', transitions: 1 })).rejects.toThrow(/garbled answer/);
   });
 
   it('makes a bad agent a failed push for its pod only; the good pod is still pushed', async () => {
@@ -129,8 +135,8 @@ describe('agent client limits (a misbehaving agent on 127.0.0.1)', () => {
     });
     try {
       const leadership = { fence: () => ({ holder: 'a', transitions: 1 }), deposed: () => undefined, signal: new AbortController().signal };
-      const pusher = new Pusher({} as KubeClient, {} as Caches, leadership, { fencedWritesTotal: { inc: () => undefined } });
-      const agents = [new AgentClient('127.0.0.1', h.port, 't', { maxResponseBytes: MiB }), new AgentClient('127.0.0.1', good.port, 't')];
+      const pusher = new Pusher({} as KubeClient, {} as Caches, leadership, { fencedWritesTotal: { inc: () => undefined } }, { ...pki.ca, fingerprint: '' });
+      const agents = [client(h.port, { maxResponseBytes: MiB }), client(good.port)];
       const results = await pusher.syncZone(agents, 'a.test', { name: 'a.test', serial: 3, text: 'zone' }, pino({ level: 'silent' }));
       expect(results[0]).toMatchObject({ changed: false, error: expect.stringMatching(/exceeds the 1048576-byte limit/) });
       expect(results[1]).toMatchObject({ changed: true, serial: 3 });

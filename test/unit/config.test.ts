@@ -32,6 +32,11 @@ describe('parseConfig', () => {
     });
   });
 
+  it('reads the operator namespace (POD_NAMESPACE) and an agent image override (BINDY_AGENT_IMAGE)', () => {
+    const config = parseConfig({ ...base, POD_NAMESPACE: 'dns-ops', BINDY_AGENT_IMAGE: 'mirror.example.com:5000/bindy-ts@sha256:' + 'a'.repeat(64) });
+    expect(config).toMatchObject({ podNamespace: 'dns-ops', agentImage: `mirror.example.com:5000/bindy-ts@sha256:${'a'.repeat(64)}` });
+  });
+
   it('limits the DNS controllers to WATCH_NAMESPACE when set', () => {
     expect(parseConfig({ ...base, WATCH_NAMESPACE: 'tenant-a' }).watchNamespace).toBe('tenant-a');
   });
@@ -98,6 +103,8 @@ describe('parseConfig', () => {
     [{ ENABLE_LEADER_ELECTION: '1' }, 'ENABLE_LEADER_ELECTION', '1', /true or false/],
     [{ BINDY_DNS_CONTROLLERS: 'off' }, 'BINDY_DNS_CONTROLLERS', 'off', /true or false/],
     [{ WATCH_NAMESPACE: 'Tenant_A' }, 'WATCH_NAMESPACE', 'Tenant_A', /DNS-1123 label/],
+    [{ POD_NAMESPACE: 'DNS' }, 'POD_NAMESPACE', 'DNS', /DNS-1123 label/],
+    [{ BINDY_AGENT_IMAGE: 'Bindy TS' }, 'BINDY_AGENT_IMAGE', 'Bindy TS', /whitespace/],
     [{ LEASE_NAME: 'Bindy_Leader' }, 'LEASE_NAME', 'Bindy_Leader', /DNS-1123 subdomain/],
     [{ LEASE_NAME: 'a'.repeat(254) }, 'LEASE_NAME', 'a'.repeat(254), /DNS-1123 subdomain/],
     [{ LEASE_NAMESPACE: 'dns.system' }, 'LEASE_NAMESPACE', 'dns.system', /DNS-1123 label/],

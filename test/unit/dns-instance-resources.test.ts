@@ -7,12 +7,12 @@ const instance: Bind9Instance = {
   metadata: { name: 'dns', namespace: 'team-a', uid: 'u-1' },
   spec: { clusterRef: 'c', role: 'primary', replicas: 2, config: { recursion: false, allowTransfer: ['10.0.0.0/8'] } },
 };
-const settings = { agentImage: 'bindy:1', leaseNamespace: 'dns-system', leaseName: 'bindy-leader', leaderElection: true };
+const settings = { agentImage: 'bindy:1', leaseNamespace: 'dns-system', operatorNamespace: 'dns-system', leaseName: 'bindy-leader', leaderElection: true };
 
 type Obj = Record<string, any>;
 
 describe('Bind9Instance owned objects', () => {
-  const objects = ownedObjects(instance, settings);
+  const objects = ownedObjects(instance, settings, 'dns-agent-tls-0123456789');
   const byKind = (kind: string) => objects.map((o) => o.object as Obj).find((o) => o.kind === kind) as Obj;
 
   it('are all labelled as bindy-managed; those in the instance namespace are owned by the instance', () => {
@@ -35,6 +35,25 @@ describe('Bind9Instance owned objects', () => {
     expect(pod.containers[0].securityContext.capabilities.add).toBeUndefined();
     expect(pod.securityContext.sysctls).toEqual([{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }]);
     expect(pod.containers[1].args).toEqual(['agent']);
+  });
+
+  it('mounts the agent certificate Secret into the agent only, and probes the agent over HTTPS', () => {
+    const pod = byKind('Deployment').spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'agent-tls', secret: expect.objectContaining({ secretName: 'dns-agent-tls-0123456789' }) });
+    expect(pod.containers[1].volumeMounts).toContainEqual({ name: 'agent-tls', mountPath: '/etc/bindy/agent-tls', readOnly: true });
+    expect(pod.containers[0].volumeMounts.map((m: Obj) => m.name)).not.toContain('agent-tls');
+    expect([pod.containers[1].readinessProbe.httpGet.scheme, pod.containers[1].livenessProbe.httpGet.scheme]).toEqual(['HTTPS', 'HTTPS']);
+  });
+
+  it('lets anyone query DNS and only the operator\'s pods reach the agent port', () => {
+    const policy = byKind('NetworkPolicy');
+    expect(policy.metadata).toMatchObject({ name: 'dns', namespace: 'team-a' });
+    expect(policy.spec.podSelector).toEqual({ matchLabels: byKind('Deployment').spec.selector.matchLabels });
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec.ingress).toEqual([
+      { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dns-system' } }, podSelector: { matchLabels: { app: 'bindy' } } }], ports: [{ protocol: 'TCP', port: 8053 }] },
+    ]);
   });
 
   it('serves DNS on 53 over UDP and TCP', () => {
@@ -77,11 +96,11 @@ describe('Bind9Instance owned objects', () => {
   });
 
   it('has no lease RBAC when leader election is off', () => {
-    expect(ownedObjects(instance, { ...settings, leaderElection: false }).map((o) => o.object.kind)).not.toContain('Role');
+    expect(ownedObjects(instance, { ...settings, leaderElection: false }, 'dns-agent-tls-0123456789').map((o) => o.object.kind)).not.toContain('Role');
   });
 
   it('rolls the pods when named.conf changes', () => {
-    const hash = (i: Bind9Instance) => ((ownedObjects(i, settings).find((o) => o.object.kind === 'Deployment')?.object as Obj).spec.template.metadata.annotations)['bindy.firestoned.io/config-hash'];
+    const hash = (i: Bind9Instance) => ((ownedObjects(i, settings, 'dns-agent-tls-0123456789').find((o) => o.object.kind === 'Deployment')?.object as Obj).spec.template.metadata.annotations)['bindy.firestoned.io/config-hash'];
     expect(hash(instance)).toBe(hash({ ...instance, spec: { ...instance.spec, replicas: 3 } }));
     expect(hash(instance)).not.toBe(hash({ ...instance, spec: { ...instance.spec, config: { recursion: true } } }));
   });

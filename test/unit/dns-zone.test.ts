@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildZone, zoneOwner } from '../../src/dns/build.js';
+import { buildZone } from '../../src/dns/build.js';
+import { claimOrder } from '../../src/controllers/zone-claims.js';
 import { renderNamedConf, renderRndcKey } from '../../src/dns/named-conf.js';
 import { adminMailbox, contentHash, nextSerial, renderZone, soaSerial } from '../../src/dns/zone.js';
 import type { DNSZone, DnsRecord, RecordKind } from '../../src/crds/types.js';
@@ -160,10 +161,10 @@ describe('serials and ownership', () => {
     expect(() => nextSerial(0xffffffff, [])).toThrow(/cannot grow/);
   });
 
-  it('gives a duplicate zoneName to the oldest DNSZone', () => {
+  it('orders claimants of a zoneName oldest first', () => {
     const older = zone({}, 'b', '2026-01-01T00:00:00Z');
     const newer = zone({}, 'a', '2026-02-01T00:00:00Z');
-    expect(zoneOwner([newer, older])?.metadata.name).toBe('b');
+    expect(claimOrder([newer, older])[0]?.metadata.name).toBe('b');
   });
 
   it.each([

@@ -1,9 +1,13 @@
 /**
  * AgentGate stands for the network between the operator and one pod's agent: it forwards every
  * request unchanged, except that a test can hold back one matching request (e.g. a PUT from a
- * given leader) and release it later — a write delayed in flight, deterministically.
+ * given leader) and release it later — a write delayed in flight, deterministically. The agent
+ * speaks only TLS, so the gate terminates it with the pod's own certificate and dials the agent
+ * as the operator does (CA pinned, the instance's name checked).
  */
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { createServer, request, type Server } from 'node:https';
+import { identityCheck } from '../../src/agent/tls.js';
 
 interface Hold {
   readonly match: (req: IncomingMessage) => boolean;
@@ -16,6 +20,14 @@ interface Hold {
 class Deferred<T> {
   resolve!: (value: T) => void;
   readonly promise = new Promise<T>((resolve) => (this.resolve = resolve));
+}
+
+/** GateTls is the pod's certificate and key (served by the gate), the CA and the name the agent's certificate carries. */
+export interface GateTls {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+  readonly serverName: string;
 }
 
 /** HeldRequest controls one held request. */
@@ -33,10 +45,11 @@ export class AgentGate {
   constructor(
     private readonly listen: { host: string; port: number },
     private readonly target: { host: string; port: number },
+    private readonly tls: GateTls,
   ) {}
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => {
+    this.server = createServer({ cert: this.tls.cert, key: this.tls.key }, (req, res) => {
       void this.forward(req).then(
         ({ status, headers, body }) => {
           res.writeHead(status, headers);
@@ -83,7 +96,8 @@ export class AgentGate {
       await hold.release.promise;
     }
     const answer = await new Promise<{ status: number; headers: Record<string, string>; body: Buffer }>((resolve, reject) => {
-      const out = request({ ...this.target, method: req.method, path: req.url, headers: req.headers }, (res) => {
+      const tls = { ca: this.tls.ca, servername: this.tls.serverName, checkServerIdentity: identityCheck(this.tls.serverName) };
+      const out = request({ ...this.target, ...tls, method: req.method, path: req.url, headers: req.headers }, (res) => {
         const body: Buffer[] = [];
         res.on('data', (c: Buffer) => body.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: { 'content-type': String(res.headers['content-type'] ?? 'application/json') }, body: Buffer.concat(body) }));

@@ -11,6 +11,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { runAgent, type RunningAgent } from '../../src/agent/main.js';
+import { agentServerName } from '../../src/agent/tls.js';
+import { INSTANCE_LABEL } from '../../src/controllers/bind9-resources.js';
 import type { KubeClient } from '../../src/kube/api-client.js';
 import { KubeClient as Client } from '../../src/kube/api-client.js';
 import { Informer } from '../../src/kube/informer.js';
@@ -127,7 +129,9 @@ export class TestNode {
     const files = podFiles(join(this.o.workDir, `${pod.metadata.namespace}-${pod.metadata.name}`));
     const rt = await this.launch(pod, address, { files });
     if (this.o.gateAgents) {
-      rt.gate = new AgentGate({ host: address, port: this.agentPort }, { host: address, port: this.agentPort + GATE_OFFSET });
+      const tls = await this.agentTls(pod);
+      const serverName = agentServerName(pod.metadata.namespace ?? '', pod.metadata.labels?.[INSTANCE_LABEL] ?? '');
+      rt.gate = new AgentGate({ host: address, port: this.agentPort }, { host: address, port: this.agentPort + GATE_OFFSET }, { ...tls, serverName });
       await rt.gate.start();
     }
     await this.reportReady(pod, address);
@@ -148,11 +152,13 @@ export class TestNode {
     const confPath = writePodFiles(files, config.data['named.conf'] ?? '', await secret('rndc', 'rndc.key'), address);
     const named = await startNamed(confPath, files, address, join(files.root, 'named.log'));
     const token = await secret('agent-token', 'token');
+    const tls = await this.agentTls(pod);
     const agent = await runAgent({
       listenHost: address,
       port: this.o.gateAgents ? this.agentPort + GATE_OFFSET : this.agentPort,
       dataDir: join(files.data, 'bindy'),
       token: () => token,
+      tls,
       rndc: { server: address, port: 953, keyFile: files.rndcKey },
       lease: { client: await this.serviceAccountClient(pod), namespace: this.o.lease.namespace, name: this.o.lease.name },
       log: this.o.log.child({ pod: key, component: 'agent' }),
@@ -161,6 +167,14 @@ export class TestNode {
     const rt: PodRuntime = { key, address, files, named, agent, gate: existing?.gate };
     this.pods.set(key, rt);
     return rt;
+  }
+
+  /** agentTls reads the pod's agent-tls volume as the kubelet would mount it, plus the CA that issued it. */
+  private async agentTls(pod: Pod): Promise<{ cert: string; key: string; ca: string }> {
+    const name = pod.spec.volumes?.find((v) => v.name === 'agent-tls')?.secret?.secretName;
+    const s = await this.o.client.get<{ data: Record<string, string> }>(`/api/v1/namespaces/${pod.metadata.namespace}/secrets/${name}`);
+    const field = (f: string) => Buffer.from(s.data[f] ?? '', 'base64').toString('utf8');
+    return { cert: field('tls.crt'), key: field('tls.key'), ca: field('ca.crt') };
   }
 
   /** serviceAccountClient authenticates as the pod's ServiceAccount (a TokenRequest, as kubelet projects one). */

@@ -28,7 +28,7 @@ export {
 /** OperatorServiceAccount: the operator's identity. */
 export { OperatorServiceAccount, type OperatorServiceAccountProps } from './service-account.js';
 /** OperatorRbac: least-privilege ClusterRole + lease Role, with bindings. */
-export { OperatorRbac, CLUSTER_RULES, leaseRules, type OperatorRbacProps } from './rbac.js';
+export { OperatorRbac, CLUSTER_RULES, leaseRules, OWN_POD_RULES, type OperatorRbacProps } from './rbac.js';
 /** OperatorMonitoring: metrics Service, ServiceMonitor and PrometheusRule with the bindy alerts. */
 export {
   OperatorMonitoring,

@@ -45,8 +45,12 @@ export const CLUSTER_RULES: k8s.PolicyRule[] = [
   { apiGroups: [''], resources: ['configmaps', 'serviceaccounts', 'services'], verbs: ['create', 'get', 'update'] },
   { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'get', 'list', 'watch'] },
   { apiGroups: ['apps'], resources: ['deployments'], verbs: ['create', 'get', 'update', 'list', 'watch'] },
-  // The instance's pods by label, to name why a rollout is not ready (instance-health.ts).
-  { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+  // Each instance's NetworkPolicy: only the operator's pods reach the agent port.
+  { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['create', 'get', 'update'] },
+  // bindy's pods and ReplicaSets by label: why a rollout is not ready (instance-health.ts), and
+  // pushing only to pods the instance's own Deployment made (owned-pods.ts).
+  { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+  { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['list', 'watch'] },
   { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
 ];
@@ -69,14 +73,23 @@ export function leaseRules(leaseName: string): k8s.PolicyRule[] {
 }
 
 /**
+ * OWN_POD_RULES are the Role rules in the operator's namespace: `get` on pods, to read its own
+ * Pod's image for the agent sidecar (src/controllers/agent-image.ts). Pod names are generated, so
+ * no resourceNames; the Role is confined to the operator's namespace.
+ */
+export const OWN_POD_RULES: k8s.PolicyRule[] = [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }];
+
+/**
  * OperatorRbac grants the operator least privilege: a ClusterRole (+ binding) for the
- * controllers, and a Role (+ binding) in the Lease namespace for leader election. Namespaced
+ * controllers, a Role (+ binding) in the Lease namespace for leader election, and a Role
+ * (+ binding) in its own namespace to read its own Pod. Namespaced
  * objects carry their namespace explicitly and cluster-scoped ones none, so this construct can
  * live in a chart without a namespace.
  */
 export class OperatorRbac extends Construct {
   readonly clusterRole: k8s.KubeClusterRole;
   readonly leaseRole: k8s.KubeRole;
+  readonly ownPodRole: k8s.KubeRole;
 
   constructor(scope: Construct, id: string, props: OperatorRbacProps) {
     super(scope, id);
@@ -108,6 +121,13 @@ export class OperatorRbac extends Construct {
     new k8s.KubeRoleBinding(this, 'LeaseRoleBinding', {
       metadata: { name: leaseRoleName, namespace: leaseNamespace, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: leaseRoleName },
+      subjects,
+    });
+    const ownPodRoleName = `${name}-own-pod`;
+    this.ownPodRole = new k8s.KubeRole(this, 'OwnPodRole', { metadata: { name: ownPodRoleName, namespace: props.namespace, labels }, rules: OWN_POD_RULES });
+    new k8s.KubeRoleBinding(this, 'OwnPodRoleBinding', {
+      metadata: { name: ownPodRoleName, namespace: props.namespace, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: ownPodRoleName },
       subjects,
     });
   }
