@@ -74,7 +74,7 @@ function harness(zones: DNSZone[], reported: number[] = [], instances: Bind9Inst
     },
   } as unknown as Pusher;
   const records = new Map([['ARecord', cache([www])]]) as unknown as Map<RecordKind, RecordSource>;
-  const caches = { zones: cache(zones), instances: cache(instances), providers: cache([]), slices: cache([]), records, recordIndex: new RecordIndex(records) } as unknown as Caches;
+  const caches = { zones: cache(zones), instances: cache(instances), providers: cache([]), slices: cache([]), pods: cache([]), replicaSets: cache([]), deployments: cache([]), records, recordIndex: new RecordIndex(records) } as unknown as Caches;
   const events = { record: (_o: unknown, _t: string, reason: string) => log.push(`event ${reason}`) } as unknown as EventRecorder;
   const run = (key: string) => reconcileZone({ client, caches, events, pusher, resyncMs: 1000 }, key, { log: pino({ level: 'silent' }), signal: new AbortController().signal });
   return { log, run, statuses, transfer: (serial: number | undefined) => void (transferred = serial) };
