@@ -68,10 +68,13 @@ export class AgentApi {
     // Validation (a named-checkzone run) changes nothing, so it starts before the queue and overlaps
     // other writes; only epoch admission and the write itself run one at a time.
     const checked = body === undefined ? undefined : settle(this.deps.zones.check(zone, body));
-    await this.exclusive(() => this.mutate(req, res, zone, checked));
+    // A store is queued in admission order inside the queue and applied after it, so stores queued
+    // behind each other are applied together (ZoneFiles.store).
+    const queued = await this.exclusive(() => this.mutate(req, res, zone, checked));
+    if (queued) await queued.applied;
   }
 
-  private async mutate(req: IncomingMessage, res: ServerResponse, zone: string, checked: Promise<Settled<CheckedZone>> | undefined): Promise<void> {
+  private async mutate(req: IncomingMessage, res: ServerResponse, zone: string, checked: Promise<Settled<CheckedZone>> | undefined): Promise<{ applied: Promise<void> } | void> {
     const epoch = epochOf(req);
     if (typeof epoch === 'string') return reply(res, 400, { error: epoch });
     // 1. Fence first: nothing below runs for a stale leader.
@@ -88,13 +91,12 @@ export class AgentApi {
       if (checked) {
         const result = await checked;
         if (!result.ok) throw result.error;
-        return reply(res, 200, await this.deps.zones.store(result.value));
+        return { applied: this.deps.zones.store(result.value).then((info) => reply(res, 200, info), (err: unknown) => refused(res, err)) };
       }
       const existed = await this.deps.zones.remove(zone);
       return reply(res, existed ? 200 : 404, { name: zone, deleted: existed });
     } catch (err) {
-      if (err instanceof ZoneCheckError || err instanceof ZoneLoadError || err instanceof BadZoneNameError) return reply(res, 422, { error: err.message });
-      throw err;
+      return refused(res, err);
     }
   }
 
@@ -158,6 +160,12 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
     req.on('end', () => resolve(size > MAX_ZONE_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** refused answers 422 for zone text or a zone name named refuses; anything else is the caller's to report. */
+function refused(res: ServerResponse, err: unknown): void {
+  if (err instanceof ZoneCheckError || err instanceof ZoneLoadError || err instanceof BadZoneNameError) return reply(res, 422, { error: err.message });
+  throw err;
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
