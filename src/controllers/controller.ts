@@ -65,6 +65,15 @@ export class Controller {
     if (this.running) this.queue.add(key);
   }
 
+  /**
+   * enqueueSoon asks for a reconcile within `ms`: events for one key in that window coalesce into
+   * one reconcile (a zone whose records arrive one by one is rendered and pushed once, not per
+   * record), and a plain enqueue meanwhile still runs at once.
+   */
+  enqueueSoon(key: string, ms: number): void {
+    if (this.running) this.queue.addAfter(key, ms);
+  }
+
   /** start reconciles until the signal aborts, then waits for in-flight reconciles to finish. */
   async start(signal: AbortSignal): Promise<void> {
     this.running = true;

@@ -11,7 +11,7 @@ import { FINALIZER } from './bind9-instance.js';
 import type { Caches } from './caches.js';
 import type { ReconcileContext, ReconcileResult } from './controller.js';
 import type { PodResult, Pusher } from './push.js';
-import { servingZones, zoneInstances } from './selection.js';
+import { zoneInstances } from './selection.js';
 import { unsupportedZoneField } from './unsupported.js';
 
 export interface ZoneReconcilerDeps {
@@ -61,7 +61,8 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   }
   const unsupported = unsupportedZoneField(zone);
   if (unsupported) return report(deps, zone, path, { ready: false, reason: 'Unsupported', message: unsupported });
-  const built = buildZone(zone, deps.caches.recordIndex.candidates(zone), servingZones(deps.caches, zone.metadata.namespace));
+  const candidates = deps.caches.recordIndex.candidates(zone);
+  const built = buildZone(zone, candidates, deps.caches.zoneIndex.rivals(candidates));
   if (!built.zoneVerdict.ok) return report(deps, zone, path, { ready: false, reason: built.zoneVerdict.reason, message: built.zoneVerdict.message });
   if (instances.length === 0) return report(deps, zone, path, noInstances(zone), recordsStatus(zone, built));
   const primaries = instances.filter((i) => i.spec.role !== 'secondary');
@@ -75,7 +76,7 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   }
   const serial = zone.status?.serial ?? 0;
   const results = await deps.pusher.syncZone(agents, zoneName, { name: zoneName, serial, text: renderZone(built.data, serial) }, ctx.log);
-  const invalid = [...built.verdicts.values()].filter((v) => !v.ok).length;
+  const invalid = [...built.verdicts].filter(([, v]) => !v.ok).map(([source, v]) => `${source} (${v.ok ? '' : v.reason})`);
   const glueNote = built.skippedGlue.length > 0 ? `; ${built.skippedGlue.join(', ')} left out: outside the zone, so not glue` : '';
   const verdict = summarize(results, serial, invalid, glueNote);
   // Configured only once the pods confirmed serving the serial (upstream's Claimed until then).
@@ -119,10 +120,12 @@ function recordsStatus(zone: DNSZone, built: BuiltZone) {
 }
 
 /** summarize is Synced only when every target pod confirmed serving the desired serial. */
-function summarize(results: readonly PodResult[], serial: number, invalid: number, glueNote: string): Verdict {
+function summarize(results: readonly PodResult[], serial: number, invalid: readonly string[], glueNote: string): Verdict {
   const failed = results.filter((r) => r.error !== undefined);
   const behind = results.filter((r) => r.error === undefined && r.serial !== serial);
-  const note = `${invalid > 0 ? `; ${invalid} invalid record(s) left out, see their status` : ''}${glueNote}`;
+  // Which records were refused, by name (the first few: one bad record among 10,000 must be findable).
+  const named = invalid.length > 0 ? `: ${invalid.slice(0, 3).join(', ')}${invalid.length > 3 ? ', …' : ''}` : '';
+  const note = `${invalid.length > 0 ? `; ${invalid.length} invalid record(s) left out${named}, see their status` : ''}${glueNote}`;
   if (failed.length > 0) return { ready: false, reason: 'PushFailed', message: failed.map((f) => `${f.pod} serves ${served(f.serial)}: ${f.error}`).join('; ').slice(0, 900) };
   if (results.length === 0) return { ready: false, reason: 'NoReadyPods', message: `serial ${serial} waits for a ready named pod${note}` };
   if (behind.length > 0) return { ready: false, reason: 'NotServed', message: `serial ${serial} is not served yet: ${behind.map((b) => `${b.pod} serves ${served(b.serial)}`).join('; ')}`.slice(0, 900) };

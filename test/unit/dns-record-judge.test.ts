@@ -5,6 +5,7 @@
  */
 import type { Caches } from '../../src/controllers/caches.js';
 import { RecordIndex, type RecordSource } from '../../src/controllers/record-index.js';
+import { ZoneIndex, type ZoneSource } from '../../src/controllers/zone-index.js';
 import { judgeRecord } from '../../src/controllers/records.js';
 import type { DNSZone, DnsRecord, RecordKind } from '../../src/crds/types.js';
 import { buildZone } from '../../src/dns/build.js';
@@ -41,7 +42,8 @@ const wasReady = { zone: 'x.test', conditions: readyCondition('True', 'Attached'
 
 function judge(z: DNSZone, record: DnsRecord) {
   const records = new Map([['ARecord', cache([record])]]) as unknown as Map<RecordKind, RecordSource>;
-  const caches = { zones: cache([z]), records, recordIndex: new RecordIndex(records) } as unknown as Caches;
+  const zones = cache([z]);
+  const caches = { zones, records, recordIndex: new RecordIndex(records), zoneIndex: new ZoneIndex(zones as unknown as ZoneSource) } as unknown as Caches;
   return judgeRecord(caches, record);
 }
 
