@@ -7,7 +7,7 @@ import { normalizeZoneName } from '../dns/names.js';
 import type { KubeClient } from '../kube/api-client.js';
 import { EventRecorder } from '../kube/events.js';
 import { trimDeployment, trimEndpointSlice, trimObject, withoutManagedFields } from '../kube/cache-transform.js';
-import { Informer, type InformerEventType } from '../kube/informer.js';
+import { Informer, sleep, type InformerEventType } from '../kube/informer.js';
 import { objectKey, resourcePath, type KubeObject } from '../kube/objects.js';
 import type { Leadership } from '../leader/leadership.js';
 import type { ControllerSet, Runnable } from '../operator/runnable.js';
@@ -134,11 +134,15 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
   const reconcilers = (leadership: Leadership): Runnable => ({
     start: async (signal) => {
       pusher = new Pusher(deps.client, caches, leadership, deps.metrics, deps.tuning?.agentPort);
-      const all = [controllers.provider, controllers.cluster, controllers.instance, controllers.zone, ...controllers.records.values()];
+      const first = [controllers.provider, controllers.cluster, controllers.instance, controllers.zone];
+      const records = [...controllers.records.values()];
       // Every idle worker of every controller waits on this one signal (and removes its listener when woken).
-      const stop = sharedSignal([signal, leadership.signal], all.length * 4);
+      const stop = sharedSignal([signal, leadership.signal], (first.length + records.length) * 16);
+      // What pods serve comes first: record status (thousands of re-judged records) waits until
+      // every zone was verified once, or FIRST_PASS_MS, whichever is sooner.
+      const zonesFirst = Promise.race([controllers.zone.firstPassDone(), sleep(FIRST_PASS_MS, stop)]);
       try {
-        await Promise.all(all.map((c) => c.start(stop)));
+        await Promise.all([...first.map((c) => c.start(stop)), zonesFirst.then(() => Promise.all(records.map((c) => c.start(stop))))]);
       } finally {
         pusher = undefined;
       }
@@ -194,6 +198,9 @@ function wireClusters(caches: Caches, providerCtl: Controller, clusterCtl: Contr
  * per zone instead of one per record. Measured with 1,000 zones × 10 records (bench/convergence.ts).
  */
 const COALESCE_MS = 200;
+
+/** FIRST_PASS_MS bounds how long a new leader's record controllers wait for its first pass over the zones. */
+const FIRST_PASS_MS = 5_000;
 
 /** wire maps cache events to the keys whose desired state they change (controllers ignore them while not leading). */
 function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, recordCtls: Map<RecordKind, Controller>): void {
