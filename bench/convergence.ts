@@ -14,7 +14,7 @@ import { TestNode } from '../testbed/node/node.js';
 import { installCrds } from '../test/integration/dns-support.js';
 import type { Member } from '../test/support/leader-cluster.js';
 import { ElectionBed } from './lib/election-bed.js';
-import { footprintRows, measureFootprint } from './footprint.js';
+import { footprintRows, measureFootprint, maxRss } from './footprint.js';
 import { createLoad, probes, ReadyWatch, untilServed, type Load } from './lib/dns-load.js';
 import { measureFloor } from './lib/named-floor.js';
 import { printTable, writeResult } from './lib/report.js';
@@ -33,6 +33,7 @@ export async function benchConvergence(bed: TestbedState, zones: number, records
   try {
     await installCrds(election.admin);
     await election.start();
+    const idle = await measureFootprint(election, 5);
     const node = new TestNode({ client: election.admin, log: pino({ level: 'silent' }), workDir: dir, firstOctet: 150, lease: { namespace: election.namespace, name: 'bindy-leader' } });
     running.push(node.start(stop.signal));
     const load: Load = { ns: election.namespace, zones, records };
@@ -62,6 +63,11 @@ export async function benchConvergence(bed: TestbedState, zones: number, records
     const loaded = await measureFootprint(election, 30);
     printTable(`Footprint holding ${zones} zones × ${records} records (30 s)`, footprintRows(loaded));
     result.footprint = loaded;
+    // What each cached object costs a standby: its growth over its own idle RSS, per object held.
+    const objects = zones * (records + 1) + 1;
+    const standbyGrowthMiB = maxRss(loaded, 'standby') - maxRss(idle, 'standby');
+    result.rssKiBPerObject = Math.round(((standbyGrowthMiB * 1024) / objects) * 100) / 100;
+    printTable('RSS per cached object', [{ objects, 'idle standby MiB': Number(maxRss(idle, 'standby').toFixed(1)), 'loaded standby MiB': Number(maxRss(loaded, 'standby').toFixed(1)), 'KiB per object': result.rssKiBPerObject as number }]);
     result.failover = await failoverVerify(election, zones);
   } finally {
     stop.abort();

@@ -13,10 +13,8 @@ import { TestNode } from '../testbed/node/node.js';
 import { installCrds } from '../test/integration/dns-support.js';
 import { ElectionBed } from './lib/election-bed.js';
 import { createLoad, ReadyWatch, untilServed, type Load } from './lib/dns-load.js';
-import { footprintRows, measureFootprint, type FootprintRow } from './footprint.js';
+import { footprintRows, maxRss, measureFootprint } from './footprint.js';
 import { printTable, writeResult } from './lib/report.js';
-
-const maxRss = (rows: readonly FootprintRow[], role: FootprintRow['role']) => Math.max(...rows.filter((r) => r.role === role).map((r) => r.rssMiB));
 
 export async function benchScale(bed: TestbedState, zones: number, records: number): Promise<void> {
   const election = new ElectionBed(bed, { BINDY_DNS_CONTROLLERS: 'true', BINDY_LEADERSHIP_PROBE: '' });
