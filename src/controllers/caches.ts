@@ -1,6 +1,7 @@
 import type { Bind9Cluster, Bind9Instance, ClusterBind9Provider, DNSZone, DnsRecord, RecordKind } from '../crds/types.js';
 import type { Informer } from '../kube/informer.js';
 import type { RecordIndex } from './record-index.js';
+import type { ZoneBuilds } from './zone-builds.js';
 import type { ZoneIndex } from './zone-index.js';
 import type { DeploymentView, EndpointSliceView } from '../kube/cache-transform.js';
 import type { KubeObject } from '../kube/objects.js';
@@ -27,6 +28,8 @@ export interface Caches {
   readonly recordIndex: RecordIndex;
   /** Which zones serve their name, and which may select a record, kept from the zone informer's events. */
   readonly zoneIndex: ZoneIndex;
+  /** Each zone's last build, kept until its spec, its records' spec or labels, or another zone change. */
+  readonly zoneBuilds: ZoneBuilds;
   readonly slices: Informer<EndpointSlice>;
   readonly deployments: Informer<Deployment>;
   /** Only Secrets labelled managed-by=bindy (the agent tokens and rndc keys it generated). */

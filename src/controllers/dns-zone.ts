@@ -1,7 +1,7 @@
 import { API_VERSION, READY, type Bind9Instance, type DNSZone } from '../crds/types.js';
-import { buildZone, recordSource, zoneOwner, type BuiltZone } from '../dns/build.js';
+import { recordSource, zoneOwner, type BuiltZone } from '../dns/build.js';
 import { normalizeZoneName } from '../dns/names.js';
-import { contentHash, nextSerial, renderZone } from '../dns/zone.js';
+import { nextSerial, renderZone } from '../dns/zone.js';
 import type { KubeClient } from '../kube/api-client.js';
 import type { EventRecorder } from '../kube/events.js';
 import { resourcePath } from '../kube/objects.js';
@@ -61,15 +61,13 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   }
   const unsupported = unsupportedZoneField(zone);
   if (unsupported) return report(deps, zone, path, { ready: false, reason: 'Unsupported', message: unsupported });
-  const candidates = deps.caches.recordIndex.candidates(zone);
-  const built = buildZone(zone, candidates, deps.caches.zoneIndex.rivals(candidates));
+  const { built, hash } = deps.caches.zoneBuilds.of(zone);
   if (!built.zoneVerdict.ok) return report(deps, zone, path, { ready: false, reason: built.zoneVerdict.reason, message: built.zoneVerdict.message });
   if (instances.length === 0) return report(deps, zone, path, noInstances(zone), recordsStatus(zone, built));
   const primaries = instances.filter((i) => i.spec.role !== 'secondary');
   const members = { bind9InstancesCount: instances.length, bind9Instances: instances.filter((i) => i.spec.role === 'secondary').map((i) => instanceRef(i, 'Failed', SECONDARY_NOTE)) };
   if (primaries.length === 0) return report(deps, zone, path, { ready: false, reason: 'NoPrimaries', message: `the zone's instances are all secondaries, which Bindy-TS cannot fill yet (${SECONDARY_NOTE}); select a primary Bind9Instance` }, { ...recordsStatus(zone, built), ...members });
   const agents = await agentsOf(deps, primaries);
-  const hash = contentHash(built.data);
   if (zone.status?.contentHash !== hash || zone.status?.serial === undefined) {
     const serial = nextSerial(zone.status?.serial, await deps.pusher.reportedSerials(agents, zoneName), zone.spec.soaRecord?.serial ?? 0);
     zone = await patchStatus(deps.client, path, zone, { serial, contentHash: hash });

@@ -21,6 +21,7 @@ import { Pusher, type PushMetrics } from './push.js';
 import { RecordIndex } from './record-index.js';
 import { reconcileRecord } from './records.js';
 import { servesZone } from './selection.js';
+import { ZoneBuilds } from './zone-builds.js';
 import { ZoneIndex } from './zone-index.js';
 
 
@@ -48,6 +49,12 @@ function makeCaches(client: KubeClient, log: Logger, ns: string | undefined): Ca
   const inf = <T extends KubeObject>(path: string, labelSelector?: string, transform: (o: KubeObject) => KubeObject = trimObject) => new Informer<T>({ client, path, labelSelector, transform, log: log.child({ informer: path }) });
   const records = new Map(RECORD_KINDS.map((k) => [k, inf<DnsRecord & KubeObject>(resourcePath(API_VERSION, RESOURCES[k].plural, ns))]));
   const zones = inf<DNSZone & KubeObject>(resourcePath(API_VERSION, RESOURCES.DNSZone.plural, ns));
+  const recordIndex = new RecordIndex(records);
+  const zoneIndex = new ZoneIndex(zones);
+  const zoneBuilds = new ZoneBuilds(recordIndex, zoneIndex);
+  zones.on((type, z) => {
+    if (type === 'DELETED') zoneBuilds.forget(objectKey(z));
+  });
   return {
     // Cluster-scoped: watched across the cluster even when the operator watches one namespace.
     providers: inf<ClusterBind9Provider & KubeObject>(resourcePath(API_VERSION, RESOURCES.ClusterBind9Provider.plural), undefined, withoutManagedFields),
@@ -55,8 +62,9 @@ function makeCaches(client: KubeClient, log: Logger, ns: string | undefined): Ca
     instances: inf<Bind9Instance & KubeObject>(resourcePath(API_VERSION, RESOURCES.Bind9Instance.plural, ns), undefined, withoutManagedFields),
     zones,
     records,
-    recordIndex: new RecordIndex(records),
-    zoneIndex: new ZoneIndex(zones),
+    recordIndex,
+    zoneIndex,
+    zoneBuilds,
     // Slices copy their Service's labels, so only bindy's slices are watched.
     slices: inf<EndpointSlice>(resourcePath('discovery.k8s.io/v1', 'endpointslices', ns), 'app.kubernetes.io/managed-by=bindy', trimEndpointSlice),
     deployments: inf<Deployment>(resourcePath('apps/v1', 'deployments', ns), 'app.kubernetes.io/managed-by=bindy', trimDeployment),

@@ -1,7 +1,6 @@
 import { API_VERSION, READY, RESOURCES, type DNSZone, type DnsRecord, type RecordKind } from '../crds/index.js';
-import { attaches, buildZone, recordSource } from '../dns/build.js';
+import { attaches, recordSource } from '../dns/build.js';
 import { normalizeZoneName } from '../dns/names.js';
-import { contentHash } from '../dns/zone.js';
 import type { KubeClient } from '../kube/api-client.js';
 import type { EventRecorder } from '../kube/events.js';
 import { resourcePath } from '../kube/objects.js';
@@ -43,12 +42,11 @@ export function judgeRecord(caches: Caches, record: DnsRecord): Outcome {
     return { ready: false, reason: 'MultipleZones', message: `selected by the recordsFrom of DNSZones ${names}; change its labels or a selector so that exactly one zone selects it` };
   }
   const zoneName = normalizeZoneName(zone.spec.zoneName);
-  const candidates = caches.recordIndex.candidates(zone);
-  const built = buildZone(zone, candidates, caches.zoneIndex.rivals(candidates));
+  const { built, hash } = caches.zoneBuilds.of(zone);
   const verdict = built.verdicts.get(recordSource(record));
   if (!verdict) return { ready: false, reason: 'NoZone', message: 'record not attached to a zone' };
   if (!verdict.ok) return { ready: false, reason: verdict.reason, message: verdict.message, zone: zoneName };
-  return servedOutcome(record, zone, zoneName, contentHash(built.data));
+  return servedOutcome(record, zone, zoneName, hash);
 }
 
 /**

@@ -25,9 +25,15 @@ export class ZoneIndex {
   private readonly groupsOf = new Map<string, string[]>();
   private readonly shapes = new Map<string, string>();
   private servingKeys: Set<string> | undefined;
+  private changes = 0;
 
   constructor(private readonly zones: ZoneSource) {
     zones.on((type, zone) => this.apply(type, zone));
+  }
+
+  /** version changes whenever a zone appears, goes, or changes its name, selectors or deletion state (not its status). */
+  get version(): number {
+    return this.changes;
   }
 
   /** serving lists the live zones of a namespace that serve their zoneName. */
@@ -90,8 +96,11 @@ export class ZoneIndex {
 
   private apply(type: InformerEventType, zone: DNSZone): void {
     const key = objectKey(zone);
-    const shape = type === 'DELETED' ? undefined : `${zone.spec.zoneName}/${zone.metadata.deletionTimestamp ?? ''}/${zone.metadata.creationTimestamp}`;
-    if (this.shapes.get(key) !== shape) this.servingKeys = undefined;
+    const shape = type === 'DELETED' ? undefined : `${zone.spec.zoneName}/${zone.metadata.deletionTimestamp ?? ''}/${zone.metadata.creationTimestamp}/${zone.metadata.generation}/${JSON.stringify(zone.spec.recordsFrom ?? [])}`;
+    if (this.shapes.get(key) !== shape) {
+      this.servingKeys = undefined;
+      this.changes++;
+    }
     for (const group of this.groupsOf.get(key) ?? []) this.members.get(group)?.delete(key);
     this.groupsOf.delete(key);
     if (shape === undefined) {

@@ -5,6 +5,7 @@
  */
 import type { Caches } from '../../src/controllers/caches.js';
 import { RecordIndex, type RecordSource } from '../../src/controllers/record-index.js';
+import { ZoneBuilds } from '../../src/controllers/zone-builds.js';
 import { ZoneIndex, type ZoneSource } from '../../src/controllers/zone-index.js';
 import { judgeRecord } from '../../src/controllers/records.js';
 import type { DNSZone, DnsRecord, RecordKind } from '../../src/crds/types.js';
@@ -43,7 +44,9 @@ const wasReady = { zone: 'x.test', conditions: readyCondition('True', 'Attached'
 function judge(z: DNSZone, record: DnsRecord) {
   const records = new Map([['ARecord', cache([record])]]) as unknown as Map<RecordKind, RecordSource>;
   const zones = cache([z]);
-  const caches = { zones, records, recordIndex: new RecordIndex(records), zoneIndex: new ZoneIndex(zones as unknown as ZoneSource) } as unknown as Caches;
+  const recordIndex = new RecordIndex(records);
+  const zoneIndex = new ZoneIndex(zones as unknown as ZoneSource);
+  const caches = { zones, records, recordIndex, zoneIndex, zoneBuilds: new ZoneBuilds(recordIndex, zoneIndex) } as unknown as Caches;
   return judgeRecord(caches, record);
 }
 

@@ -9,6 +9,7 @@ import type { KubeClient } from '../../src/kube/api-client.js';
 import type { EventRecorder } from '../../src/kube/events.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 import { RecordIndex, type RecordSource } from '../../src/controllers/record-index.js';
+import { ZoneBuilds } from '../../src/controllers/zone-builds.js';
 import { ZoneIndex, type ZoneSource } from '../../src/controllers/zone-index.js';
 
 /** cache is an informer stand-in over a fixed list. */
@@ -58,7 +59,9 @@ function harness(zones: DNSZone[], reported: number[] = [], instances: Bind9Inst
   } as unknown as Pusher;
   const records = new Map([['ARecord', cache([www])]]) as unknown as Map<RecordKind, RecordSource>;
   const zoneCache = cache(zones);
-  const caches = { zones: zoneCache, instances: cache(instances), providers: cache([]), records, recordIndex: new RecordIndex(records), zoneIndex: new ZoneIndex(zoneCache as unknown as ZoneSource) } as unknown as Caches;
+  const recordIndex = new RecordIndex(records);
+  const zoneIndex = new ZoneIndex(zoneCache as unknown as ZoneSource);
+  const caches = { zones: zoneCache, instances: cache(instances), providers: cache([]), records, recordIndex, zoneIndex, zoneBuilds: new ZoneBuilds(recordIndex, zoneIndex) } as unknown as Caches;
   const events = { record: (_o: unknown, _t: string, reason: string) => log.push(`event ${reason}`) } as unknown as EventRecorder;
   const run = (key: string) => reconcileZone({ client, caches, events, pusher, resyncMs: 1000 }, key, { log: pino({ level: 'silent' }), signal: new AbortController().signal });
   return { log, run, statuses };
