@@ -34,8 +34,7 @@ async function agentsOf(deps: ZoneReconcilerDeps, instances: readonly Bind9Insta
 
 /** claimants are all DNSZones (any namespace) with the same zoneName; BIND can serve a name only once. */
 function claimants(caches: Caches, zone: DNSZone): DNSZone[] {
-  const name = normalizeZoneName(zone.spec.zoneName);
-  return caches.zones.list().filter((z) => normalizeZoneName(z.spec.zoneName) === name);
+  return caches.zoneIndex.named(zone.spec.zoneName);
 }
 
 /**

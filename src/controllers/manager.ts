@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { API_VERSION, RECORD_KINDS, RESOURCES, type Bind9Cluster, type Bind9Instance, type ClusterBind9Provider, type DNSZone, type DnsRecord, type RecordKind } from '../crds/index.js';
 import { attaches } from '../dns/build.js';
-import { normalizeZoneName } from '../dns/names.js';
 import type { KubeClient } from '../kube/api-client.js';
 import { EventRecorder } from '../kube/events.js';
 import { trimDeployment, trimEndpointSlice, trimObject, withoutManagedFields } from '../kube/cache-transform.js';
@@ -238,12 +237,24 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
   // zonesOf lists the zones whose recordsFrom select a record (more than one is an error the record reports).
   const zonesOf = (r: DnsRecord): DNSZone[] => caches.zoneIndex.selectingAny(r).filter((z) => attaches(z, r));
   // The records of a zone are re-judged when it or a sibling changes (a CNAME conflict appears or goes away).
-  const recordsOf = (z: DNSZone, soon = false) => {
-    for (const { kind, record } of caches.recordIndex.entries(z)) {
-      if (!attaches(z, record)) continue;
-      if (soon) recordCtls.get(kind)?.enqueueSoon(objectKey(record), COALESCE_MS);
-      else recordCtls.get(kind)?.enqueue(objectKey(record));
-    }
+  const recordsOf = (z: DNSZone) => {
+    for (const { kind, record } of caches.recordIndex.entries(z)) if (attaches(z, record)) recordCtls.get(kind)?.enqueue(objectKey(record));
+  };
+  // A record's change re-judges its siblings once per zone per COALESCE_MS, not once per record:
+  // importing 10,000 records into one zone enqueued all of them 10,000 times (10^8 enqueues).
+  const siblingsDue = new Set<string>();
+  let siblingsTimer: NodeJS.Timeout | undefined;
+  const recordsOfSoon = (z: DNSZone) => {
+    siblingsDue.add(objectKey(z));
+    siblingsTimer ??= setTimeout(() => {
+      siblingsTimer = undefined;
+      const due = [...siblingsDue];
+      siblingsDue.clear();
+      for (const key of due) {
+        const zone = caches.zones.get(key);
+        if (zone) recordsOf(zone);
+      }
+    }, COALESCE_MS).unref();
   };
   const previousZones = new Map<string, DNSZone>();
   caches.zones.on((type, z) => {
@@ -261,8 +272,8 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
     const servedChanged = servedSerials.changed(type, `DNSZone/${key}`, z);
     if (servedChanged || readyOf(before) !== readyOf(z)) recordsOf(z);
     if (!shapes.changed(type, `DNSZone/${key}`, z)) return;
-    const name = normalizeZoneName(z.spec.zoneName ?? '');
-    for (const other of caches.zones.list()) if (normalizeZoneName(other.spec.zoneName ?? '') === name) zoneCtl.enqueue(objectKey(other));
+    // Zones claiming the same name (before or after the edit) decide again which one serves it.
+    for (const other of [...caches.zoneIndex.named(z.spec.zoneName ?? ''), ...(before ? caches.zoneIndex.named(before.spec.zoneName ?? '') : [])]) zoneCtl.enqueue(objectKey(other));
     // Every record of the namespace may have joined or left; zones that share a record with this
     // one (before or after the edit) must re-judge it too.
     for (const { kind, record } of [...caches.recordIndex.entries(z), ...(before ? caches.recordIndex.entries(before) : [])]) {
@@ -285,7 +296,7 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
       const zones = new Map([...(before ? zonesOf(before) : []), ...zonesOf(r)].map((z) => [objectKey(z), z]));
       for (const [zoneKey, z] of zones) {
         zoneCtl.enqueueSoon(zoneKey, COALESCE_MS);
-        recordsOf(z, true);
+        recordsOfSoon(z);
       }
     });
   }

@@ -41,6 +41,11 @@ export class ZoneIndex {
     return this.resolve(this.members.get(byNamespace(namespace)), true);
   }
 
+  /** named lists every DNSZone (any namespace, losers and deleted ones included) claiming `zoneName`. */
+  named(zoneName: string): DNSZone[] {
+    return this.resolve(this.members.get(byName(normalizeZoneName(zoneName))), false);
+  }
+
   /** selecting lists the serving zones that may select `record` (callers still apply `attaches`). */
   selecting(record: DnsRecord): DNSZone[] {
     return this.resolve(this.candidateKeys(record), true);
@@ -109,7 +114,7 @@ export class ZoneIndex {
     }
     this.shapes.set(key, shape);
     const ns = zone.metadata.namespace ?? '';
-    const groups = [byNamespace(ns), ...(zone.spec.recordsFrom ?? []).map((source) => {
+    const groups = [byNamespace(ns), byName(normalizeZoneName(zone.spec.zoneName ?? '')), ...(zone.spec.recordsFrom ?? []).map((source) => {
       const first = Object.entries(source.selector?.matchLabels ?? {})[0];
       return first ? byLabel(ns, first[0], first[1]) : byAnyLabels(ns);
     })];
@@ -120,6 +125,10 @@ export class ZoneIndex {
     }
     this.groupsOf.set(key, groups);
   }
+}
+
+function byName(zoneName: string): string {
+  return `name:${zoneName}`;
 }
 
 function byNamespace(ns: string): string {

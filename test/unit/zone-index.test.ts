@@ -57,6 +57,7 @@ describe('ZoneIndex', () => {
     zones.emit('ADDED', zone('new', 'x.test.', '2026-02-01T00:00:00Z', byLabel('zone', 'x')));
     expect(names(index.selecting(record({ zone: 'x' })))).toEqual(['old']);
     expect(names(index.selectingAny(record({ zone: 'x' })))).toEqual(['new', 'old']);
+    expect(names(index.named('X.test.'))).toEqual(['new', 'old']);
     // The older one going away makes the newer one the server.
     zones.emit('MODIFIED', zone('old', 'x.test', '2026-01-01T00:00:00Z', byLabel('zone', 'x'), { deletionTimestamp: '2026-03-01T00:00:00Z' }));
     expect(names(index.selecting(record({ zone: 'x' })))).toEqual(['new']);
