@@ -42,7 +42,7 @@ export function judgeRecord(caches: Caches, record: DnsRecord): Outcome {
     return { ready: false, reason: 'MultipleZones', message: `selected by the recordsFrom of DNSZones ${names}; change its labels or a selector so that exactly one zone selects it` };
   }
   const zoneName = normalizeZoneName(zone.spec.zoneName);
-  const { built, hash } = caches.zoneBuilds.of(zone);
+  const { built, hash } = caches.zoneBuilds.forRecord(zone, record);
   const verdict = built.verdicts.get(recordSource(record));
   if (!verdict) return { ready: false, reason: 'NoZone', message: 'record not attached to a zone' };
   if (!verdict.ok) return { ready: false, reason: verdict.reason, message: verdict.message, zone: zoneName };

@@ -1,9 +1,21 @@
-import type { DNSZone } from '../crds/types.js';
-import { buildZone, type BuiltZone } from '../dns/build.js';
+import type { DNSZone, DnsRecord } from '../crds/types.js';
+import { buildZone, recordSource, type BuiltZone } from '../dns/build.js';
 import { contentHash } from '../dns/zone.js';
 import { objectKey } from '../kube/objects.js';
 import type { RecordIndex } from './record-index.js';
 import type { ZoneIndex } from './zone-index.js';
+
+/** RECORD_STALE_MS bounds how old a build may be to judge a record with (forRecord). */
+const RECORD_STALE_MS = 2_000;
+
+interface Entry {
+  readonly version: string;
+  readonly zoneVersion: string;
+  readonly at: number;
+  /** The generation of each record the build judged, by recordSource. */
+  readonly generations: ReadonlyMap<string, number | undefined>;
+  readonly build: ZoneBuild;
+}
 
 /** ZoneBuild is a zone validated and rendered from its records, with its content hash. */
 export interface ZoneBuild {
@@ -18,23 +30,43 @@ export interface ZoneBuild {
  * 10,000 — 10^8 record checks, minutes of one core, while status writes alone change nothing.
  */
 export class ZoneBuilds {
-  private readonly builds = new Map<string, { readonly version: string; readonly build: ZoneBuild }>();
+  private readonly builds = new Map<string, Entry>();
 
   constructor(
     private readonly records: RecordIndex,
     private readonly zones: ZoneIndex,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
+  /** of is the zone built from exactly its current records (what is rendered and pushed). */
   of(zone: DNSZone): ZoneBuild {
     const key = objectKey(zone);
-    const version = `${zone.metadata.uid}/${zone.metadata.generation}/${zone.metadata.deletionTimestamp ?? ''}/${this.records.versionOf(zone)}/${this.zones.version}`;
+    const version = `${this.zoneVersion(zone)}/${this.records.versionOf(zone)}`;
     const cached = this.builds.get(key);
     if (cached?.version === version) return cached.build;
     const candidates = this.records.candidates(zone);
     const built = buildZone(zone, candidates, this.zones.rivals(candidates));
     const build = { built, hash: contentHash(built.data) };
-    this.builds.set(key, { version, build });
+    this.builds.set(key, { version, zoneVersion: this.zoneVersion(zone), at: this.now(), generations: new Map(built.records.map((r) => [recordSource(r), r.metadata.generation])), build });
     return build;
+  }
+
+  /**
+   * forRecord is a build that judged `record` as it is now, at most RECORD_STALE_MS old: while
+   * records stream into a zone, siblings added since may be missing from it. That is enough for
+   * the record's own verdict between pushes — each push builds exactly (`of`), and the zone's
+   * records are re-judged against that build once it is served — and it spares rebuilding a
+   * 10,000-record zone for every record judged during an import.
+   */
+  forRecord(zone: DNSZone, record: DnsRecord): ZoneBuild {
+    const cached = this.builds.get(objectKey(zone));
+    const fresh = cached && cached.zoneVersion === this.zoneVersion(zone) && this.now() - cached.at < RECORD_STALE_MS;
+    if (fresh && cached.generations.has(recordSource(record)) && cached.generations.get(recordSource(record)) === record.metadata.generation) return cached.build;
+    return this.of(zone);
+  }
+
+  private zoneVersion(zone: DNSZone): string {
+    return `${zone.metadata.uid}/${zone.metadata.generation}/${zone.metadata.deletionTimestamp ?? ''}/${this.zones.version}`;
   }
 
   /** forget drops a deleted zone's build. */

@@ -53,4 +53,23 @@ describe('ZoneBuilds', () => {
     expect(builds.of(zone()).built.records).toHaveLength(2);
     expect(builds.of(zone(2))).not.toBe(builds.of(zone()));
   });
+
+  it('judges a record with a recent build that holds it as it is, and rebuilds for a record it lacks or after 2 s', () => {
+    const records = new Source<DnsRecord>();
+    const zones = new Source<DNSZone>();
+    const recordIndex = new RecordIndex(new Map<RecordKind, Source<DnsRecord>>([['ARecord', records]]));
+    let now = 0;
+    const builds = new ZoneBuilds(recordIndex, new ZoneIndex(zones), () => now);
+    zones.send('ADDED', zone());
+    records.send('ADDED', a('www', '192.0.2.1'));
+    const first = builds.of(zone());
+    records.send('ADDED', a('mail', '192.0.2.2'));
+    // A sibling arrived: www's verdict still comes from the recent build, mail's needs a new one.
+    expect(builds.forRecord(zone(), a('www', '192.0.2.1'))).toBe(first);
+    const second = builds.forRecord(zone(), a('mail', '192.0.2.2'));
+    expect(second.built.records).toHaveLength(2);
+    records.send('ADDED', a('ftp', '192.0.2.3'));
+    now = 2_000;
+    expect(builds.forRecord(zone(), a('www', '192.0.2.1')).built.records).toHaveLength(3);
+  });
 });
