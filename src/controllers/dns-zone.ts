@@ -109,7 +109,9 @@ function instanceRef(i: Bind9Instance, status: 'Claimed' | 'Configured' | 'Faile
 
 /** recordsStatus lists the records the zone serves (upstream's records / recordsCount). */
 function recordsStatus(zone: DNSZone, built: BuiltZone) {
-  const served = built.records.filter((r) => built.verdicts.get(recordSource(r))?.ok);
+  // Sorted: the informer's event order differs between replicas, and a new leader must not rewrite
+  // every zone's status only because it saw the records arrive in another order.
+  const served = built.records.filter((r) => built.verdicts.get(recordSource(r))?.ok).sort((a, b) => recordSource(a).localeCompare(recordSource(b)));
   return {
     recordsCount: served.length,
     records: served.map((r) => ({ apiVersion: API_VERSION, kind: r.kind, name: r.metadata.name, namespace: zone.metadata.namespace ?? '', recordName: r.spec.name })),
