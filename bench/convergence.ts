@@ -93,6 +93,15 @@ async function failoverVerify(election: ElectionBed, zones: number): Promise<Rec
     await new Promise((r) => setTimeout(r, 50));
   }
   const verified = Date.now() - sent;
+  const metrics = await member.replica.metrics();
+  // Why a verification is slow: failed first attempts (retried with backoff) show here.
+  const zoneResults = Object.fromEntries([...metrics].filter(([k]) => k.startsWith('bindy_reconcile_total{kind="DNSZone"')).map(([k, v]) => [/result="(\w+)"/.exec(k)?.[1] ?? k, v]));
+  process.stderr.write(`new leader's DNSZone reconciles by result: ${JSON.stringify(zoneResults)}\n`);
+  const since = member.replica.logs.filter((l) => l.receivedAt >= sent);
+  const byMsg = new Map<string, number>();
+  for (const l of since) byMsg.set(String(l.msg), (byMsg.get(String(l.msg)) ?? 0) + 1);
+  process.stderr.write(`new leader's log lines since SIGTERM by msg: ${JSON.stringify(Object.fromEntries(byMsg))}\n`);
+  for (const l of since.filter((x) => Number((x as { level?: number }).level) >= 40).slice(0, 5)) process.stderr.write(`${JSON.stringify(l).slice(0, 400)}\n`);
   printTable('Failover with the load in place (SIGTERM)', [
     { phase: 'SIGTERM → new leader reconciling', ms: at - sent },
     { phase: `SIGTERM → new leader verified all ${zones} zones`, ms: verified, target: '≤ 1000 ms' },
