@@ -30,7 +30,8 @@ export function agentConfigFromEnv(env: NodeJS.ProcessEnv): AgentConfig {
     port: intEnv(env, 'AGENT_PORT', AGENT_PORT),
     dataDir: env.AGENT_DATA_DIR ?? AGENT_PATHS.dataDir,
     token: () => readFileSync(tokenFile, 'utf8').trim(),
-    rndc: { server: env.RNDC_SERVER ?? '127.0.0.1', port: intEnv(env, 'RNDC_PORT', 953), keyFile: env.RNDC_KEY_FILE ?? AGENT_PATHS.rndcKeyFile },
+    // named listens on every address of the pod (port 53), so the control address answers DNS too.
+    rndc: { server: env.RNDC_SERVER ?? '127.0.0.1', port: intEnv(env, 'RNDC_PORT', 953), keyFile: env.RNDC_KEY_FILE ?? AGENT_PATHS.rndcKeyFile, dns: { server: env.RNDC_SERVER ?? '127.0.0.1', port: 53 } },
     lease: electionOn
       ? { client: new KubeClient(loadKubeConnection(env), { timeoutMs: 5_000 }), namespace: env.LEASE_NAMESPACE ?? 'dns-system', name: env.LEASE_NAME ?? 'bindy-leader' }
       : undefined,

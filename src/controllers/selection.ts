@@ -5,8 +5,6 @@
  * (b) `bind9InstancesFrom` — the instances of the zone's namespace matching any selector.
  */
 import type { Bind9Instance, DNSZone } from '../crds/types.js';
-import { zoneOwner } from '../dns/build.js';
-import { normalizeZoneName } from '../dns/names.js';
 import { matchesAny } from '../dns/selectors.js';
 import type { Caches } from './caches.js';
 
@@ -25,19 +23,4 @@ export function servesZone(caches: Pick<Caches, 'instances' | 'providers'>, zone
   const sameNs = instance.metadata.namespace === zone.metadata.namespace;
   if (ref !== undefined && instance.spec.clusterRef === ref && (sameNs || caches.providers.get(ref) !== undefined)) return true;
   return sameNs && matchesAny(zone.spec.bind9InstancesFrom, instance.metadata.labels);
-}
-
-/**
- * servingZones lists the live DNSZones of a namespace that serve their zoneName (the oldest of
- * duplicates; see zoneOwner). Only these compete for records: a DuplicateZone loser serves
- * nothing, so it cannot make a record ambiguous.
- */
-export function servingZones(caches: Pick<Caches, 'zones'>, namespace: string | undefined): DNSZone[] {
-  const byName = new Map<string, DNSZone[]>();
-  for (const z of caches.zones.list()) {
-    const name = normalizeZoneName(z.spec.zoneName ?? '');
-    byName.set(name, [...(byName.get(name) ?? []), z]);
-  }
-  const owners = new Set([...byName.values()].map((group) => zoneOwner(group)?.metadata.uid));
-  return caches.zones.list(namespace).filter((z) => !z.metadata.deletionTimestamp && owners.has(z.metadata.uid));
 }

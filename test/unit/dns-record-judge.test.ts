@@ -4,7 +4,10 @@
  * ZoneNotReady with the zone's reason while its zone is failing.
  */
 import type { Caches } from '../../src/controllers/caches.js';
+import { withInstanceNameServers } from '../../src/controllers/name-server-addresses.js';
 import { RecordIndex, type RecordSource } from '../../src/controllers/record-index.js';
+import { ZoneBuilds } from '../../src/controllers/zone-builds.js';
+import { ZoneIndex, type ZoneSource } from '../../src/controllers/zone-index.js';
 import { judgeRecord } from '../../src/controllers/records.js';
 import type { DNSZone, DnsRecord, RecordKind } from '../../src/crds/types.js';
 import { buildZone } from '../../src/dns/build.js';
@@ -41,7 +44,12 @@ const wasReady = { zone: 'x.test', conditions: readyCondition('True', 'Attached'
 
 function judge(z: DNSZone, record: DnsRecord) {
   const records = new Map([['ARecord', cache([record])]]) as unknown as Map<RecordKind, RecordSource>;
-  const caches = { zones: cache([z]), instances: cache([]), providers: cache([]), slices: cache([]), records, recordIndex: new RecordIndex(records) } as unknown as Caches;
+  const zones = cache([z]);
+  const recordIndex = new RecordIndex(records);
+  const zoneIndex = new ZoneIndex(zones as unknown as ZoneSource);
+  const pods = { instances: cache([]), providers: cache([]), slices: cache([]) } as unknown as Caches;
+  const zoneBuilds = new ZoneBuilds(recordIndex, zoneIndex, (zone) => withInstanceNameServers(pods, zone));
+  const caches = { ...pods, zones, records, recordIndex, zoneIndex, zoneBuilds } as unknown as Caches;
   return judgeRecord(caches, record);
 }
 

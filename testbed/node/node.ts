@@ -153,7 +153,7 @@ export class TestNode {
       port: this.o.gateAgents ? this.agentPort + GATE_OFFSET : this.agentPort,
       dataDir: join(files.data, 'bindy'),
       token: () => token,
-      rndc: { server: address, port: 953, keyFile: files.rndcKey },
+      rndc: { server: address, port: 953, keyFile: files.rndcKey, dns: { server: address, port: 53 } },
       lease: { client: await this.serviceAccountClient(pod), namespace: this.o.lease.namespace, name: this.o.lease.name },
       log: this.o.log.child({ pod: key, component: 'agent' }),
     });
