@@ -63,12 +63,14 @@ const UNREACHABLE = /connect failed|connection refused|timed out|end of file|net
 
 /**
  * RndcControl drives named through rndc and validates with named-checkzone. `zoneOptions` adds
- * a primary zone's options (NOTIFY, transfer, signing) to the config it is added with.
+ * a primary zone's options (NOTIFY, transfer, signing) to the config it is added with; `signed`
+ * says which zones named signs inline.
  */
 export class RndcControl implements BindControl {
   constructor(
     private readonly options: RndcOptions,
     private readonly zoneOptions: (zone: string) => string = () => '',
+    private readonly signed: (zone: string) => boolean = () => false,
   ) {}
 
   async serve(zone: string, file: string, known: boolean): Promise<void> {
@@ -117,7 +119,9 @@ export class RndcControl implements BindControl {
   }
 
   async loadedSerial(zone: string): Promise<number | undefined> {
-    const dns = this.options.dns;
+    // A zone named signs inline answers with the signed serial, which named raises on its own;
+    // the serial pushed (the raw zone's) is only in rndc zonestatus.
+    const dns = this.signed(zone) ? undefined : this.options.dns;
     const answer = dns ? await querySoa(dns.server, dns.port, zone, 250).catch(() => undefined) : undefined;
     if (answer?.served) return answer.serial;
     const status = await this.rndc(['zonestatus', zone]);

@@ -1,12 +1,15 @@
 /**
  * Pushes that reach an agent together are applied together against a real named: new zones are
  * added, changed zones reloaded with one `rndc reload`, every serial is confirmed by what named
- * answers (a SOA query), and a zone named-checkzone refuses fails alone while the rest of its
- * batch is served.
+ * answers (a SOA query; `rndc zonestatus` for a zone named signs), new zones get the options
+ * stored for them, and a zone named-checkzone refuses fails alone while the rest of its batch is
+ * served.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { AgentClient, AgentError } from '../../src/agent/client.js';
 import type { Epoch } from '../../src/agent/epoch.js';
@@ -17,6 +20,7 @@ import type { KubeClient } from '../../src/kube/api-client.js';
 import { KubeApiError } from '../../src/kube/api-error.js';
 import { startLocalNamed, type LocalNamed } from '../support/local-named.js';
 
+const run = promisify(execFile);
 const TOKEN = 'batch-test-token';
 const EPOCH: Epoch = { holder: 'operator-a', transitions: 1 };
 const ZONES = Array.from({ length: 24 }, (_, i) => `b${i}.batch.test`);
@@ -38,6 +42,8 @@ function zoneText(zone: string, serial: number, host = 'www'): string {
 }
 
 describe('agent batches (real named)', () => {
+  /** showzone is the config named holds for a zone added at run time. */
+  const showzone = async (zone: string) => (await run('rndc', ['-s', named.rndc.server, '-p', String(named.rndc.port), '-k', named.rndc.keyFile, 'showzone', zone])).stdout;
   let named: LocalNamed;
   let agent: RunningAgent;
   let dataDir: string;
@@ -81,6 +87,28 @@ describe('agent batches (real named)', () => {
     expect(reason.message).toMatch(/my_host/);
     expect(named.soaSerial(bad)).toBe(14);
     for (const z of ZONES.filter((z) => z !== bad)) expect(named.soaSerial(z)).toBe(50);
+  });
+
+  it('adds zones of one batch with the options stored for them (NOTIFY, transfer, signing) and confirms a signed zone by the serial pushed', async () => {
+    const zones = ['plain.options.test', 'signed0.options.test', 'signed1.options.test'];
+    const transfer = { alsoNotify: ['127.0.0.2'], allowTransfer: ['127.0.0.2'] };
+    await client().putOptions(zones[0]!, transfer, EPOCH);
+    for (const z of zones.slice(1)) await client().putOptions(z, { ...transfer, dnssecPolicy: 'default' }, EPOCH);
+    expect(await Promise.all(zones.map((z) => client().put(z, zoneText(z, 20), EPOCH)))).toEqual(zones.map((name) => ({ name, serial: 20 })));
+    for (const z of zones) {
+      const config = await showzone(z);
+      expect(config).toMatch(/also-notify \{ 127\.0\.0\.2; \}/);
+      expect(config).toMatch(/allow-transfer\s+\{ 127\.0\.0\.2\/32; \}/);
+      expect(config.includes('dnssec-policy "default"')).toBe(z.startsWith('signed'));
+    }
+    // Known zones pushed together share one rndc reload; a signed zone answers a SOA query with
+    // the serial named signed, so its own serial is confirmed as pushed.
+    expect(await Promise.all(zones.map((z) => client().put(z, zoneText(z, 21), EPOCH)))).toEqual(zones.map((name) => ({ name, serial: 21 })));
+    for (const z of zones.slice(1)) {
+      const deadline = Date.now() + 15_000;
+      while (named.dig(z, 'DNSKEY') === '' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(named.dig(z, 'DNSKEY')).toMatch(/^257 3 13 /m);
+    }
   });
 
   it('reads a loaded serial with a SOA query, and no authoritative answer for a zone named does not serve', async () => {
