@@ -58,6 +58,11 @@ export async function measureFootprint(election: ElectionBed, seconds: number): 
   );
 }
 
+/** maxRss is the largest RSS (MiB) among the members of one role. */
+export function maxRss(rows: readonly FootprintRow[], role: FootprintRow['role']): number {
+  return Math.max(...rows.filter((r) => r.role === role).map((r) => r.rssMiB));
+}
+
 export function footprintRows(rows: readonly FootprintRow[]): Row[] {
   return rows.map((r) => ({
     replica: r.replica,

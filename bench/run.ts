@@ -10,6 +10,8 @@ import { benchConvergence } from './convergence.js';
 import { reportFencing } from './fencing.js';
 import { benchFootprint } from './footprint.js';
 import { benchHandover } from './handover.js';
+import { benchRollout } from './rollout.js';
+import { benchScale } from './scale.js';
 import { benchSynth } from './synth.js';
 import { benchTakeover } from './takeover.js';
 
@@ -23,6 +25,10 @@ const benchmarks: Record<string, (bed: Awaited<ReturnType<typeof startSession>>[
   footprint: (bed) => benchFootprint(bed, idleSeconds),
   fencing: () => reportFencing(50),
   convergence: (bed) => benchConvergence(bed, Number(process.env.BENCH_ZONES ?? 1000), 10),
+  // Not in the default set: it holds the machine for a long time.
+  scale: (bed) => benchScale(bed, Number(process.env.BENCH_SCALE_ZONES ?? 10_000), 10),
+  // Needs the real node (BINDY_TESTBED_NODE=1).
+  rollout: (bed) => benchRollout(bed, 20, Number(process.env.BENCH_STEADY_SECONDS ?? 30)),
 };
 
 async function main(): Promise<void> {
@@ -32,7 +38,7 @@ async function main(): Promise<void> {
   execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
   const session = await startSession({ log: (l) => process.stderr.write(`${l}\n`) });
   try {
-    for (const name of wanted.length > 0 ? wanted : Object.keys(benchmarks)) {
+    for (const name of wanted.length > 0 ? wanted : Object.keys(benchmarks).filter((b) => b !== 'scale' && b !== 'rollout')) {
       process.stderr.write(`\n== ${name}\n`);
       await benchmarks[name]!(session.state);
     }

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { querySoa } from './soa-query.js';
 
 const run = promisify(execFile);
 
@@ -21,6 +22,8 @@ export interface BindControl {
   check(zone: string, file: string): Promise<number>;
   /** loadedSerial is the serial named serves for `zone` now; undefined when it serves none. */
   loadedSerial(zone: string): Promise<number | undefined>;
+  /** reloadAll makes named reload every zone whose file changed, in one call (a batch of pushes). */
+  reloadAll?(): Promise<void>;
 }
 
 /** RndcOptions locate named's control channel. */
@@ -29,6 +32,12 @@ export interface RndcOptions {
   readonly port: number;
   readonly keyFile: string;
   readonly timeoutMs?: number;
+  /**
+   * Where named answers DNS for this agent: loaded serials are then read with a SOA query (one
+   * datagram) and `rndc zonestatus` (a process) is only the fallback when named does not answer
+   * authoritatively (zone not loaded, allow-query refusing the agent). Absent: rndc only.
+   */
+  readonly dns?: { readonly server: string; readonly port: number };
 }
 
 /** ZoneCheckError carries named-checkzone's own explanation of why a zone was refused. */
@@ -54,12 +63,14 @@ const UNREACHABLE = /connect failed|connection refused|timed out|end of file|net
 
 /**
  * RndcControl drives named through rndc and validates with named-checkzone. `zoneOptions` adds
- * a primary zone's options (NOTIFY, transfer, signing) to the config it is added with.
+ * a primary zone's options (NOTIFY, transfer, signing) to the config it is added with; `signed`
+ * says which zones named signs inline.
  */
 export class RndcControl implements BindControl {
   constructor(
     private readonly options: RndcOptions,
     private readonly zoneOptions: (zone: string) => string = () => '',
+    private readonly signed: (zone: string) => boolean = () => false,
   ) {}
 
   async serve(zone: string, file: string, known: boolean): Promise<void> {
@@ -102,7 +113,17 @@ export class RndcControl implements BindControl {
     return `{ type primary; file "${quotable(file)}"; ${this.zoneOptions(zone)} };`;
   }
 
+  async reloadAll(): Promise<void> {
+    const all = await this.rndc(['reload']);
+    if (!all.ok) throw failure('rndc reload', all.output);
+  }
+
   async loadedSerial(zone: string): Promise<number | undefined> {
+    // A zone named signs inline answers with the signed serial, which named raises on its own;
+    // the serial pushed (the raw zone's) is only in rndc zonestatus.
+    const dns = this.signed(zone) ? undefined : this.options.dns;
+    const answer = dns ? await querySoa(dns.server, dns.port, zone, 250).catch(() => undefined) : undefined;
+    if (answer?.served) return answer.serial;
     const status = await this.rndc(['zonestatus', zone]);
     if (!status.ok) {
       if (/not found|not loaded/i.test(status.output)) return undefined;

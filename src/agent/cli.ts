@@ -35,7 +35,8 @@ export function agentConfigFromEnv(env: NodeJS.ProcessEnv): AgentConfig {
     dataDir: env.AGENT_DATA_DIR ?? AGENT_PATHS.dataDir,
     token: () => readFileSync(tokenFile, 'utf8').trim(),
     tls: { cert: readFileSync(join(tlsDir, 'tls.crt'), 'utf8'), key: readFileSync(join(tlsDir, 'tls.key'), 'utf8') },
-    rndc: { server: env.RNDC_SERVER ?? '127.0.0.1', port: intEnv(env, 'RNDC_PORT', 953), keyFile: env.RNDC_KEY_FILE ?? AGENT_PATHS.rndcKeyFile },
+    // named listens on every address of the pod (port 53), so the control address answers DNS too.
+    rndc: { server: env.RNDC_SERVER ?? '127.0.0.1', port: intEnv(env, 'RNDC_PORT', 953), keyFile: env.RNDC_KEY_FILE ?? AGENT_PATHS.rndcKeyFile, dns: { server: env.RNDC_SERVER ?? '127.0.0.1', port: 53 } },
     lease: electionOn
       ? { client: new KubeClient(loadKubeConnection(env), { timeoutMs: 5_000 }), namespace: env.LEASE_NAMESPACE ?? 'dns-system', name: env.LEASE_NAME ?? 'bindy-leader' }
       : undefined,

@@ -84,7 +84,11 @@ export async function runAgent(config: AgentConfig): Promise<RunningAgent> {
   // named writes a signed zone's keys here: in the data volume, which named can write.
   const keyDirectory = join(config.dataDir, 'keys');
   await mkdir(keyDirectory, { recursive: true });
-  const rndc = new RndcControl(config.rndc, (zone) => renderZoneOptions(zoneOptions.get(zone) ?? NO_OPTIONS, keyDirectory));
+  const rndc = new RndcControl(
+    config.rndc,
+    (zone) => renderZoneOptions(zoneOptions.get(zone) ?? NO_OPTIONS, keyDirectory),
+    (zone) => zoneOptions.get(zone)?.dnssecPolicy !== undefined,
+  );
   const zones = new ZoneFiles(join(config.dataDir, 'zones'), config.bind ?? rndc, config.zoneOptions);
   const secondaries = new SecondaryZones(join(config.dataDir, 'secondary'), config.secondaryBind ?? rndc);
   await secondaries.load();

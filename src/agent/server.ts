@@ -8,7 +8,7 @@ import type { EpochGuard } from './fence.js';
 import { dsRecords } from './ds.js';
 import { parsePrimaries, type SecondaryZones } from './secondary.js';
 import { parseZoneOptions, sameOptions, type ZoneOptionsStore } from './zone-options.js';
-import { BadZoneNameError, safeZone, ZoneLoadError, type ZoneFiles } from './zones.js';
+import { BadZoneNameError, safeZone, ZoneLoadError, type CheckedZone, type ZoneFiles } from './zones.js';
 
 /** EPOCH_HEADERS carry the leader's fencing token on every mutating request. */
 export const EPOCH_HEADERS = { holder: 'x-bindy-epoch-holder', transitions: 'x-bindy-epoch-transitions' } as const;
@@ -32,9 +32,10 @@ export interface AgentApiDeps {
 }
 
 /**
- * AgentApi answers the operator. Reads are cheap; every mutation runs alone (one queue), from
- * the epoch check to named's reload, so a write admitted under an older epoch can never land
- * after a write of a newer one.
+ * AgentApi answers the operator. Reads are cheap; every mutation is admitted alone (one queue)
+ * and lands in admission order, so a write admitted under an older epoch can never land after a
+ * write of a newer one: a store holds the queue until it is queued for its batch, any other
+ * mutation until it landed, after every write admitted before it.
  */
 export class AgentApi {
   private queue: Promise<unknown> = Promise.resolve();
@@ -78,16 +79,28 @@ export class AgentApi {
     // Validation (a named-checkzone run) changes nothing, so it starts before the queue and overlaps
     // other writes; only epoch admission and the write itself run one at a time.
     const checked = body === undefined ? undefined : settle(this.deps.zones.check(zone, body));
-    await this.fenced(req, res, zone, async () => {
-      if (checked) {
-        const result = await checked;
-        if (!result.ok) throw result.error;
-        return [200, await this.deps.zones.store(result.value)];
-      }
+    if (checked) return this.store(req, res, zone, checked);
+    return this.fenced(req, res, zone, async () => {
       const existed = await this.deps.zones.remove(zone);
       await this.deps.zoneOptions.delete(safeZone(zone));
       return [existed ? 200 : 404, { name: zone, deleted: existed }];
     });
+  }
+
+  /**
+   * store admits a checked zone and queues it (ZoneFiles.store) in admission order; the queue is
+   * held only until it is queued, so stores arriving together are applied together, in one batch.
+   * The answer comes once its batch was applied.
+   */
+  private async store(req: IncomingMessage, res: ServerResponse, zone: string, checked: Promise<Settled<CheckedZone>>): Promise<void> {
+    const queued = await this.exclusive(async () => {
+      if (!(await this.admitted(req, res, zone))) return undefined;
+      const result = await checked;
+      if (!result.ok) return refused(res, result.error);
+      // Wrapped: an async function returning the store's promise would wait for the batch inside the queue.
+      return { applied: this.deps.zones.store(result.value) };
+    });
+    if (queued) await queued.applied.then((info) => reply(res, 200, info), (err: unknown) => refused(res, err));
   }
 
   /** inventory answers GET /v1/zones: primary zones (with their options), refused ones, secondaries. */
@@ -105,7 +118,7 @@ export class AgentApi {
     try {
       name = safeZone(zone);
     } catch (err) {
-      return reply(res, 422, { error: (err as Error).message });
+      return refused(res, err);
     }
     return reply(res, 200, { name, ds: await dsRecords(this.deps.keyDirectory, name) });
   }
@@ -139,31 +152,42 @@ export class AgentApi {
   }
 
   /**
-   * fenced runs one mutation alone in the queue: (1) fence first, so nothing runs for a stale
-   * leader; (2) apply; a zone or config named refuses is a 422.
+   * fenced runs one mutation other than a store alone in the queue, from admission until it
+   * landed: (1) fence first, so nothing runs for a stale leader; (2) wait until every write
+   * admitted before it landed (stores still waiting in a batch included); (3) apply. A zone or
+   * config named refuses is a 422.
    */
   private fenced(req: IncomingMessage, res: ServerResponse, zone: string, apply: () => Promise<[number, unknown]>): Promise<void> {
     return this.exclusive(async () => {
-      const epoch = epochOf(req);
-      if (typeof epoch === 'string') return reply(res, 400, { error: epoch });
-      const admission = await this.deps.guard.admit(epoch);
-      if (!admission.ok) {
-        if (admission.status === 409) {
-          this.deps.fencedWrites.inc({ component: 'agent' });
-          this.deps.log.warn({ zone, method: req.method, requested: formatEpoch(epoch), current: formatEpoch(this.deps.guard.current) }, 'Refused write with stale epoch');
-        }
-        return reply(res, admission.status, { error: admission.message, epoch: this.deps.guard.current ?? null });
-      }
+      if (!(await this.admitted(req, res, zone))) return;
       try {
+        await this.deps.zones.landed();
         const [status, body] = await apply();
         return reply(res, status, body);
       } catch (err) {
-        if (err instanceof ZoneCheckError || err instanceof ZoneLoadError || err instanceof BadZoneNameError) return reply(res, 422, { error: err.message });
         // named refusing a secondary zone's config (not an unreachable named) is the caller's to fix.
-        if (!(err instanceof NamedUnreachableError) && /^rndc (addzone|modzone)/.test((err as Error).message)) return reply(res, 422, { error: (err as Error).message });
-        throw err;
+        const configRefused = !(err instanceof NamedUnreachableError) && err instanceof Error && /^rndc (addzone|modzone)/.test(err.message);
+        if (configRefused) return reply(res, 422, { error: err.message });
+        return refused(res, err);
       }
     });
+  }
+
+  /** admitted checks the request's epoch; false once it answered the refusal (400 malformed, 409 stale, 503 unknown). */
+  private async admitted(req: IncomingMessage, res: ServerResponse, zone: string): Promise<boolean> {
+    const epoch = epochOf(req);
+    if (typeof epoch === 'string') {
+      reply(res, 400, { error: epoch });
+      return false;
+    }
+    const admission = await this.deps.guard.admit(epoch);
+    if (admission.ok) return true;
+    if (admission.status === 409) {
+      this.deps.fencedWrites.inc({ component: 'agent' });
+      this.deps.log.warn({ zone, method: req.method, requested: formatEpoch(epoch), current: formatEpoch(this.deps.guard.current) }, 'Refused write with stale epoch');
+    }
+    reply(res, admission.status, { error: admission.message, epoch: this.deps.guard.current ?? null });
+    return false;
   }
 
   private authorized(req: IncomingMessage): boolean {
@@ -236,6 +260,12 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
     req.on('end', () => resolve(size > MAX_ZONE_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** refused answers 422 for zone text or a zone name named refuses; anything else is the caller's to report. */
+function refused(res: ServerResponse, err: unknown): void {
+  if (err instanceof ZoneCheckError || err instanceof ZoneLoadError || err instanceof BadZoneNameError) return reply(res, 422, { error: err.message });
+  throw err;
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {

@@ -27,6 +27,16 @@ export interface ZoneFailure {
   readonly error: string;
 }
 
+/** SERVE_CONCURRENCY bounds the rndc calls (and confirmations) one batch runs at once. */
+const SERVE_CONCURRENCY = 4;
+
+/** PendingStore is a checked zone waiting in a batch, with its caller's answer. */
+interface PendingStore {
+  readonly checked: CheckedZone;
+  readonly resolve: (info: ZoneInfo) => void;
+  readonly reject: (err: unknown) => void;
+}
+
 /** ZoneLoadError: named did not load what it was given; it keeps serving what it had. */
 export class ZoneLoadError extends Error {
   override readonly name = 'ZoneLoadError';
@@ -52,6 +62,8 @@ export class ZoneFiles {
   private readonly stored = new Set<string>();
   private readonly failures = new Map<string, string>();
   private chain: Promise<unknown> = Promise.resolve();
+  /** Stores not yet applied that a later store may join (closed by any other write). */
+  private openBatch: PendingStore[] | undefined;
   private readonly confirmMs: number;
 
   constructor(
@@ -127,23 +139,66 @@ export class ZoneFiles {
     }
   }
 
-  /** store replaces a checked zone's file atomically, makes named load it, and confirms the serial named serves. */
+  /**
+   * store replaces a checked zone's file atomically, makes named load it, and confirms the serial
+   * named serves. Stores queued behind a running write are applied together (see applyBatch), in
+   * the order they were queued, and never past a remove queued after them.
+   */
   store(checked: CheckedZone): Promise<ZoneInfo> {
-    return this.exclusive(async () => {
-      const { zone, text, serial } = checked;
-      const previous = await readFile(this.pathOf(zone), 'utf8').catch(() => undefined);
-      await writeDurably(this.pathOf(zone), text);
-      try {
-        await this.bind.serve(zone, this.pathOf(zone), this.served.has(zone) || this.stored.has(zone));
-        await this.confirm(zone, serial);
-      } catch (err) {
-        await this.restore(zone, previous);
-        throw err instanceof NamedUnreachableError || err instanceof ZoneLoadError ? err : new ZoneLoadError((err as Error).message, { cause: err });
+    if (!this.openBatch) {
+      const batch: PendingStore[] = [];
+      // Whatever fails the batch as a whole (a write to disk) fails each of its stores.
+      this.exclusive(() => this.applyBatch(batch)).catch((err: unknown) => batch.forEach((p) => p.reject(err)));
+      this.openBatch = batch;
+    }
+    const batch = this.openBatch;
+    return new Promise((resolve, reject) => batch.push({ checked, resolve, reject }));
+  }
+
+  /**
+   * applyBatch writes every zone of the batch, then makes named load them all: new zones one
+   * `rndc addzone` each, changed ones with one `rndc reload` when there are several (one process
+   * instead of one per zone: a thousand pushes queued behind each other took a minute), and
+   * confirms each zone's serial on its own. A zone named refuses fails alone and gets its
+   * previous file back; the others are served.
+   */
+  private async applyBatch(batch: PendingStore[]): Promise<void> {
+    if (this.openBatch === batch) this.openBatch = undefined;
+    // A zone queued twice is written once, with its last text; every caller gets that outcome.
+    const last = new Map(batch.map((p) => [p.checked.zone, p.checked]));
+    const outcomes = new Map<string, Promise<ZoneInfo>>();
+    const known = [...last.keys()].filter((zone) => this.served.has(zone) || this.stored.has(zone));
+    const previous = new Map<string, string | undefined>();
+    for (const zone of last.keys()) {
+      previous.set(zone, await readFile(this.pathOf(zone), 'utf8').catch(() => undefined));
+      await writeDurably(this.pathOf(zone), last.get(zone)!.text);
+    }
+    const reloadedAll = known.length > 1 && this.bind.reloadAll ? this.bind.reloadAll().then(() => true) : Promise.resolve(false);
+    // A few rndc processes at a time: a batch of new zones must not fork hundreds at once.
+    const zones = [...last.values()];
+    await Promise.all(Array.from({ length: Math.min(SERVE_CONCURRENCY, zones.length) }, async () => {
+      for (let checked = zones.shift(); checked; checked = zones.shift()) {
+        const outcome = this.serveOne(checked, known.includes(checked.zone), reloadedAll, previous.get(checked.zone));
+        outcomes.set(checked.zone, outcome);
+        await outcome.catch(() => undefined);
       }
-      this.failures.delete(zone);
-      this.stored.delete(zone);
-      return { name: zone, serial };
-    });
+    }));
+    for (const p of batch) outcomes.get(p.checked.zone)!.then(p.resolve, p.reject);
+  }
+
+  /** serveOne loads one written zone (unless a reload of all did) and confirms it, restoring the previous file on failure. */
+  private async serveOne(checked: CheckedZone, known: boolean, reloadedAll: Promise<boolean>, previous: string | undefined): Promise<ZoneInfo> {
+    const { zone, serial } = checked;
+    try {
+      if (!known || !(await reloadedAll)) await this.bind.serve(zone, this.pathOf(zone), known);
+      await this.confirm(zone, serial);
+    } catch (err) {
+      await this.restore(zone, previous);
+      throw err instanceof NamedUnreachableError || err instanceof ZoneLoadError ? err : new ZoneLoadError((err as Error).message, { cause: err });
+    }
+    this.failures.delete(zone);
+    this.stored.delete(zone);
+    return { name: zone, serial };
   }
 
   /**
@@ -159,6 +214,14 @@ export class ZoneFiles {
       // A re-added zone is loaded again from the same file: served once named says so.
       await this.confirm(zone, serial);
     });
+  }
+
+  /**
+   * landed resolves once every write queued so far was applied, a batch of stores included: a
+   * mutation admitted after them waits for it, so writes land in the order they were admitted.
+   */
+  landed(): Promise<void> {
+    return this.exclusive(async () => undefined);
   }
 
   /** remove stops serving a zone and deletes its file; false when it was not there. */
@@ -213,6 +276,8 @@ export class ZoneFiles {
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    // A store queued after this write must not join a batch queued before it.
+    this.openBatch = undefined;
     const next = this.chain.then(fn, fn);
     this.chain = next.catch(() => undefined);
     return next;

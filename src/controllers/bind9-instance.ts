@@ -165,7 +165,7 @@ async function removeOrphanZones(deps: InstanceReconcilerDeps, instance: Bind9In
       .map((z: DNSZone) => normalizeZoneName(z.spec.zoneName)),
   );
   for (const agent of await deps.pusher.agents(instance)) {
-    const current = await agent.list().catch(() => undefined);
+    const current = await deps.pusher.lists.list(agent).catch(() => undefined);
     if (!current) continue;
     const orphans = current.filter((z) => !wanted.has(z.name)).map((z) => z.name);
     if (orphans.length > 0) await deps.pusher.apply(agent, { create: [], update: [], delete: orphans }, ctx.log);

@@ -1,19 +1,16 @@
 import type { Bind9Cluster, Bind9Instance, ClusterBind9Provider, DNSZone, DnsRecord, RecordKind } from '../crds/types.js';
 import type { Informer } from '../kube/informer.js';
 import type { RecordIndex } from './record-index.js';
+import type { ZoneBuilds } from './zone-builds.js';
+import type { ZoneIndex } from './zone-index.js';
+import type { DeploymentView, EndpointSliceView } from '../kube/cache-transform.js';
 import type { KubeObject } from '../kube/objects.js';
 
-/** EndpointSlice is the part of discovery.k8s.io/v1 EndpointSlice the pusher reads. */
-export interface EndpointSlice extends KubeObject {
-  addressType?: string;
-  endpoints?: Array<{ addresses: string[]; conditions?: { ready?: boolean; terminating?: boolean }; targetRef?: { name?: string } }>;
-}
+/** EndpointSlice is the part of discovery.k8s.io/v1 EndpointSlice the pusher reads (and the cache keeps). */
+export type EndpointSlice = EndpointSliceView;
 
-/** Deployment is the part of apps/v1 Deployment the instance status reads. */
-export interface Deployment extends KubeObject {
-  spec?: { replicas?: number };
-  status?: { replicas?: number; readyReplicas?: number; updatedReplicas?: number; observedGeneration?: number };
-}
+/** Deployment is the part of apps/v1 Deployment the instance status reads (and the cache keeps). */
+export type Deployment = DeploymentView;
 
 /** Secret is a core/v1 Secret (only bindy's own, by label, are cached). */
 export interface Secret extends KubeObject {
@@ -29,6 +26,10 @@ export interface Caches {
   readonly records: ReadonlyMap<RecordKind, Informer<DnsRecord & KubeObject>>;
   /** The records of each zone, kept from the record informers' events. */
   readonly recordIndex: RecordIndex;
+  /** Which zones serve their name, and which may select a record, kept from the zone informer's events. */
+  readonly zoneIndex: ZoneIndex;
+  /** Each zone's last build, kept until its spec, its records' spec or labels, or another zone change. */
+  readonly zoneBuilds: ZoneBuilds;
   readonly slices: Informer<EndpointSlice>;
   readonly deployments: Informer<Deployment>;
   /** bindy's pods and ReplicaSets (by label), to push only to pods the instance's Deployment made (owned-pods.ts). */

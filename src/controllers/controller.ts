@@ -53,6 +53,9 @@ export class Controller {
   private readonly queue = new KeyQueue();
   private readonly failures = new Map<string, number>();
   private running = false;
+  /** Keys of the start snapshot not reconciled yet in this run, and who waits for them. */
+  private firstPass = new Set<string>();
+  private firstPassWaiters: Array<() => void> = [];
 
   constructor(private readonly options: ControllerOptions) {}
 
@@ -65,15 +68,45 @@ export class Controller {
     if (this.running) this.queue.add(key);
   }
 
+  /**
+   * enqueueSoon asks for a reconcile within `ms`: events for one key in that window coalesce into
+   * one reconcile (a zone whose records arrive one by one is rendered and pushed once, not per
+   * record), and a plain enqueue meanwhile still runs at once.
+   */
+  enqueueSoon(key: string, ms: number): void {
+    if (this.running) this.queue.addAfter(key, ms);
+  }
+
   /** start reconciles until the signal aborts, then waits for in-flight reconciles to finish. */
   async start(signal: AbortSignal): Promise<void> {
     this.running = true;
-    for (const key of this.options.keys()) this.queue.add(key);
+    this.firstPass = new Set(this.options.keys());
+    for (const key of this.firstPass) this.queue.add(key);
+    this.settleFirstPass();
     const workers = Array.from({ length: this.options.workers ?? 2 }, () => this.work(signal));
     await Promise.all(workers);
     this.running = false;
     this.queue.clear();
     this.failures.clear();
+    this.firstPass.clear();
+    this.settleFirstPass();
+  }
+
+  /**
+   * firstPassDone resolves once every key present at start has been reconciled once (whatever
+   * the result), or when the controller stops: a new leader verifies zones before it re-judges
+   * 10,000 records' status.
+   */
+  firstPassDone(): Promise<void> {
+    if (this.firstPass.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.firstPassWaiters.push(resolve));
+  }
+
+  private settleFirstPass(): void {
+    if (this.firstPass.size > 0) return;
+    const waiters = this.firstPassWaiters;
+    this.firstPassWaiters = [];
+    for (const w of waiters) w();
   }
 
   private async work(signal: AbortSignal): Promise<void> {
@@ -82,6 +115,7 @@ export class Controller {
         await this.runOnce(key, signal);
       } finally {
         this.queue.done(key);
+        if (this.firstPass.delete(key)) this.settleFirstPass();
       }
     }
   }

@@ -1,8 +1,8 @@
 import { API_VERSION, READY, type Bind9Instance, type DNSZone } from '../crds/types.js';
-import { buildZone, recordSource, type BuiltZone } from '../dns/build.js';
+import { recordSource, type BuiltZone } from '../dns/build.js';
 import { zonePolicyProblem } from '../dns/dnssec-policy.js';
 import { normalizeZoneName } from '../dns/names.js';
-import { contentHash, nextSerial, renderZone } from '../dns/zone.js';
+import { nextSerial, renderZone } from '../dns/zone.js';
 import type { KubeClient } from '../kube/api-client.js';
 import type { EventRecorder } from '../kube/events.js';
 import { resourcePath } from '../kube/objects.js';
@@ -13,10 +13,9 @@ import type { Caches } from './caches.js';
 import type { ReconcileContext, ReconcileResult } from './controller.js';
 import type { PodResult, Pusher } from './push.js';
 import { dnssecStatus } from './dnssec-status.js';
-import { withInstanceNameServers } from './name-server-addresses.js';
 import { zoneInstances } from './selection.js';
 import { instanceAgents, removeSecondaryZone, syncPrimaryOptions, syncSecondaries } from './transfer.js';
-import { servingZones, ZoneClaims } from './zone-claims.js';
+import { ZoneClaims } from './zone-claims.js';
 
 export interface ZoneReconcilerDeps {
   readonly client: KubeClient;
@@ -64,7 +63,7 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
     // The owner may go away or change its selection without this zone hearing of it.
     return { requeueAfterMs: deps.resyncMs };
   }
-  const built = buildZone(withInstanceNameServers(deps.caches, zone), deps.caches.recordIndex.candidates(zone), servingZones(deps.caches, zone.metadata.namespace));
+  const { built, hash } = deps.caches.zoneBuilds.of(zone);
   if (!built.zoneVerdict.ok) return report(deps, zone, path, { ready: false, reason: built.zoneVerdict.reason, message: built.zoneVerdict.message });
   if (instances.length === 0) return report(deps, zone, path, noInstances(zone), recordsStatus(zone, built));
   const primaries = instances.filter((i) => i.spec.role !== 'secondary');
@@ -75,7 +74,6 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   const transfer = { zoneName, primaries: await instanceAgents(deps.pusher, primaries), secondaries: await instanceAgents(deps.pusher, secondaries), ...signing(zone) };
   const agents = transfer.primaries.flatMap((p) => p.agents);
   const optionErrors = await syncPrimaryOptions(deps.pusher, transfer, ctx.log);
-  const hash = contentHash(built.data);
   if (zone.status?.contentHash !== hash || zone.status?.serial === undefined) {
     const serial = nextSerial(zone.status?.serial, await deps.pusher.reportedSerials(agents, zoneName), zone.spec.soaRecord?.serial ?? 0);
     zone = await patchStatus(deps.client, path, zone, { serial, contentHash: hash });
@@ -84,7 +82,7 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   const pushed = await deps.pusher.syncZone(agents, zoneName, { name: zoneName, serial, text: renderZone(built.data, serial) }, ctx.log);
   const followers = await syncSecondaries(deps.pusher, { ...transfer, serial }, ctx.log);
   const results = [...pushed.map((r) => (r.error === undefined && optionErrors.has(r.pod) ? { ...r, error: optionErrors.get(r.pod) } : r)), ...followers.flatMap((f) => f.results)];
-  const invalid = [...built.verdicts.values()].filter((v) => !v.ok).length;
+  const invalid = [...built.verdicts].filter(([, v]) => !v.ok).map(([source, v]) => `${source} (${v.ok ? '' : v.reason})`);
   const glueNote = built.skippedGlue.length > 0 ? `; ${built.skippedGlue.join(', ')} left out: outside the zone, so not glue` : '';
   const verdict = summarize(results, serial, invalid, glueNote);
   await report(deps, zone, path, verdict, {
@@ -147,7 +145,9 @@ function instanceRef(i: Bind9Instance, status: 'Claimed' | 'Configured' | 'Faile
 
 /** recordsStatus lists the records the zone serves (upstream's records / recordsCount). */
 function recordsStatus(zone: DNSZone, built: BuiltZone) {
-  const served = built.records.filter((r) => built.verdicts.get(recordSource(r))?.ok);
+  // Sorted: the informer's event order differs between replicas, and a new leader must not rewrite
+  // every zone's status only because it saw the records arrive in another order.
+  const served = built.records.filter((r) => built.verdicts.get(recordSource(r))?.ok).sort((a, b) => recordSource(a).localeCompare(recordSource(b)));
   return {
     recordsCount: served.length,
     records: served.map((r) => ({ apiVersion: API_VERSION, kind: r.kind, name: r.metadata.name, namespace: zone.metadata.namespace ?? '', recordName: r.spec.name })),
@@ -159,10 +159,12 @@ function recordsStatus(zone: DNSZone, built: BuiltZone) {
  * secondary: at least it). TransferPending means every primary serves it and only
  * secondaries are still to transfer it.
  */
-function summarize(results: readonly PodResult[], serial: number, invalid: number, glueNote: string): Verdict {
+function summarize(results: readonly PodResult[], serial: number, invalid: readonly string[], glueNote: string): Verdict {
   const failed = results.filter((r) => r.error !== undefined);
   const behind = results.filter((r) => r.error === undefined && !current(r, serial));
-  const note = `${invalid > 0 ? `; ${invalid} invalid record(s) left out, see their status` : ''}${glueNote}`;
+  // Which records were refused, by name (the first few: one bad record among 10,000 must be findable).
+  const named = invalid.length > 0 ? `: ${invalid.slice(0, 3).join(', ')}${invalid.length > 3 ? ', …' : ''}` : '';
+  const note = `${invalid.length > 0 ? `; ${invalid.length} invalid record(s) left out${named}, see their status` : ''}${glueNote}`;
   const pods = (list: readonly PodResult[]) => list.map((b) => `${b.secondary ? 'secondary ' : ''}${b.pod} serves ${served(b.serial)}`).join('; ');
   if (failed.length > 0) return { ready: false, reason: 'PushFailed', message: failed.map((f) => `${f.secondary ? 'secondary ' : ''}${f.pod} serves ${served(f.serial)}: ${f.error}`).join('; ').slice(0, 900) };
   if (results.length === 0) return { ready: false, reason: 'NoReadyPods', message: `serial ${serial} waits for a ready named pod${note}` };

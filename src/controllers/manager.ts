@@ -3,10 +3,10 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { API_VERSION, RECORD_KINDS, RESOURCES, type Bind9Cluster, type Bind9Instance, type ClusterBind9Provider, type DNSZone, type DnsRecord, type RecordKind } from '../crds/index.js';
 import { attaches } from '../dns/build.js';
-import { normalizeZoneName } from '../dns/names.js';
 import type { KubeClient } from '../kube/api-client.js';
 import { EventRecorder } from '../kube/events.js';
-import { Informer, type InformerEventType } from '../kube/informer.js';
+import { metadataOnly, trimDeployment, trimEndpointSlice, trimObject, withoutManagedFields } from '../kube/cache-transform.js';
+import { Informer, sleep, type InformerEventType } from '../kube/informer.js';
 import { objectKey, resourcePath, type KubeObject } from '../kube/objects.js';
 import type { Leadership } from '../leader/leadership.js';
 import type { ControllerSet, Runnable } from '../operator/runnable.js';
@@ -18,11 +18,14 @@ import { INSTANCE_LABEL } from './bind9-resources.js';
 import type { Caches, Deployment, EndpointSlice, Secret } from './caches.js';
 import { Controller, type ControllerMetrics } from './controller.js';
 import { reconcileZone } from './dns-zone.js';
+import { withInstanceNameServers } from './name-server-addresses.js';
 import { Pusher, type PushMetrics } from './push.js';
 import { RecordIndex } from './record-index.js';
 import { reconcileRecord } from './records.js';
 import { servesZone } from './selection.js';
-
+import { ZoneBuilds } from './zone-builds.js';
+import { ZONE_POLICY_ANNOTATION, ZoneClaims } from './zone-claims.js';
+import { ZoneIndex } from './zone-index.js';
 
 /** ControllerTuning holds knobs that are not part of SPEC §1 (tests shorten them). */
 export interface ControllerTuning {
@@ -49,22 +52,45 @@ export interface ControllerDeps {
 }
 
 function makeCaches(client: KubeClient, log: Logger, ns: string | undefined): Caches {
-  const inf = <T extends KubeObject>(path: string, labelSelector?: string) => new Informer<T>({ client, path, labelSelector, log: log.child({ informer: path }) });
+  // Each cache keeps only what the controllers read (cache-transform.ts): it holds every object of its kind, on standbys too.
+  const inf = <T extends KubeObject>(path: string, labelSelector?: string, transform: (o: KubeObject) => KubeObject = trimObject) => new Informer<T>({ client, path, labelSelector, transform, log: log.child({ informer: path }) });
   const records = new Map(RECORD_KINDS.map((k) => [k, inf<DnsRecord & KubeObject>(resourcePath(API_VERSION, RESOURCES[k].plural, ns))]));
+  const zones = inf<DNSZone & KubeObject>(resourcePath(API_VERSION, RESOURCES.DNSZone.plural, ns));
+  const recordIndex = new RecordIndex(records);
+  // Cluster-scoped: watched across the cluster even when the operator watches one namespace.
+  const providers = inf<ClusterBind9Provider & KubeObject>(resourcePath(API_VERSION, RESOURCES.ClusterBind9Provider.plural), undefined, withoutManagedFields);
+  const instances = inf<Bind9Instance & KubeObject>(resourcePath(API_VERSION, RESOURCES.Bind9Instance.plural, ns), undefined, withoutManagedFields);
+  const zoneIndex = new ZoneIndex(zones, () => {
+    const claims = new ZoneClaims({ zones, instances, providers });
+    return (zone) => claims.refused(zone);
+  });
+  // A claim follows which instances a zone selects (their labels, clusterRef) and the providers' zone policy.
+  zoneIndex.follow(instances, (i) => `${JSON.stringify(i.metadata.labels ?? {})}/${i.spec.clusterRef}/${i.metadata.deletionTimestamp ?? ''}`);
+  zoneIndex.follow(providers, (p) => p.metadata.annotations?.[ZONE_POLICY_ANNOTATION] ?? '');
+  // Slices copy their Service's labels, so only bindy's slices are watched.
+  const slices = inf<EndpointSlice>(resourcePath('discovery.k8s.io/v1', 'endpointslices', ns), 'app.kubernetes.io/managed-by=bindy', trimEndpointSlice);
+  const deployments = inf<Deployment>(resourcePath('apps/v1', 'deployments', ns), 'app.kubernetes.io/managed-by=bindy', trimDeployment);
+  // A Deployment copies its pod template's labels (managed-by=bindy included) into its ReplicaSets and pods.
+  const pods = inf<KubeObject>(resourcePath('v1', 'pods', ns), 'app.kubernetes.io/managed-by=bindy', metadataOnly);
+  const replicaSets = inf<KubeObject>(resourcePath('apps/v1', 'replicasets', ns), 'app.kubernetes.io/managed-by=bindy', metadataOnly);
+  // Generated name-server addresses are those of pods the instances' own Deployments made (owned-pods.ts).
+  const zoneBuilds = new ZoneBuilds(recordIndex, zoneIndex, (zone) => withInstanceNameServers({ instances, providers, slices, pods, replicaSets, deployments }, zone));
+  zones.on((type, z) => {
+    if (type === 'DELETED') zoneBuilds.forget(objectKey(z));
+  });
   return {
-    // Cluster-scoped: watched across the cluster even when the operator watches one namespace.
-    providers: inf<ClusterBind9Provider & KubeObject>(resourcePath(API_VERSION, RESOURCES.ClusterBind9Provider.plural)),
-    clusters: inf<Bind9Cluster & KubeObject>(resourcePath(API_VERSION, RESOURCES.Bind9Cluster.plural, ns)),
-    instances: inf<Bind9Instance & KubeObject>(resourcePath(API_VERSION, RESOURCES.Bind9Instance.plural, ns)),
-    zones: inf<DNSZone & KubeObject>(resourcePath(API_VERSION, RESOURCES.DNSZone.plural, ns)),
+    providers,
+    clusters: inf<Bind9Cluster & KubeObject>(resourcePath(API_VERSION, RESOURCES.Bind9Cluster.plural, ns), undefined, withoutManagedFields),
+    instances,
+    zones,
     records,
-    recordIndex: new RecordIndex(records),
-    // Slices copy their Service's labels, so only bindy's slices are watched.
-    slices: inf<EndpointSlice>(resourcePath('discovery.k8s.io/v1', 'endpointslices', ns), 'app.kubernetes.io/managed-by=bindy'),
-    deployments: inf<Deployment>(resourcePath('apps/v1', 'deployments', ns), 'app.kubernetes.io/managed-by=bindy'),
-    // A Deployment copies its pod template's labels (managed-by=bindy included) into its ReplicaSets and pods.
-    pods: inf<KubeObject>(resourcePath('v1', 'pods', ns), 'app.kubernetes.io/managed-by=bindy'),
-    replicaSets: inf<KubeObject>(resourcePath('apps/v1', 'replicasets', ns), 'app.kubernetes.io/managed-by=bindy'),
+    recordIndex,
+    zoneIndex,
+    zoneBuilds,
+    slices,
+    deployments,
+    pods,
+    replicaSets,
     secrets: inf<Secret>(resourcePath('v1', 'secrets', ns), 'app.kubernetes.io/managed-by=bindy'),
   };
 }
@@ -111,12 +137,14 @@ function buildControllers(deps: ControllerDeps, caches: Caches, log: Logger, ter
     provider: new Controller({ ...base, kind: 'ClusterBind9Provider', keys: keysOf(caches.providers), reconcile: gate((k) => reconcileProvider(clusterDeps, k)) }),
     cluster: new Controller({ ...base, kind: 'Bind9Cluster', keys: keysOf(caches.clusters), reconcile: gate((k) => reconcileCluster(clusterDeps, k)) }),
     instance: new Controller({ ...base, kind: 'Bind9Instance', keys: keysOf(caches.instances), reconcile: gate((k, ctx) => reconcileInstance({ client, caches, events, settings: { ...settings, agentImage: term().agentImage }, pusher: term().pusher, resyncMs }, k, ctx)) }),
-    // A zone reconcile mostly waits on agents (named-checkzone, rndc); more workers keep the pods busy.
-    zone: new Controller({ ...base, kind: 'DNSZone', workers: 4, keys: keysOf(caches.zones), reconcile: gate((k, ctx) => reconcileZone({ client, caches, events, pusher: term().pusher, resyncMs }, k, ctx)) }),
-    // One worker per record kind: record status is bookkeeping, whose writes should not crowd the
-    // zone pushes out of the apiserver during a bulk import.
+    // A zone reconcile mostly waits on agents (named-checkzone, rndc); more workers keep the pods
+    // busy, and an agent applies the pushes that arrive together in one batch (one rndc reload).
+    zone: new Controller({ ...base, kind: 'DNSZone', workers: 16, keys: keysOf(caches.zones), reconcile: gate((k, ctx) => reconcileZone({ client, caches, events, pusher: term().pusher, resyncMs }, k, ctx)) }),
+    // Record status is bookkeeping, but a record is Ready only once written: with one worker per
+    // kind, 10,000 records took two minutes to report Ready after their zones were served. Four
+    // per kind keep the apiserver busy without crowding out the zone writes (about one per zone push).
     records: new Map(
-      RECORD_KINDS.map((kind) => [kind, new Controller({ ...base, kind, workers: 1, keys: keysOf(caches.records.get(kind)), reconcile: gate((k, ctx) => reconcileRecord({ client, caches, events }, kind, k, ctx)) })]),
+      RECORD_KINDS.map((kind) => [kind, new Controller({ ...base, kind, workers: 4, keys: keysOf(caches.records.get(kind)), reconcile: gate((k, ctx) => reconcileRecord({ client, caches, events }, kind, k, ctx)) })]),
     ),
   };
 }
@@ -151,11 +179,15 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
       const ca = await loadAgentCa(deps.client, deps.config.leaseNamespace);
       const agentImage = deps.tuning?.agentImage ?? (await resolveAgentImage({ client: deps.client, log, override: deps.config.agentImage, podName: deps.config.identity, podNamespace: deps.config.podNamespace }));
       term = { pusher: new Pusher(deps.client, caches, leadership, deps.metrics, ca, deps.tuning?.agentPort), agentImage };
-      const all = [controllers.provider, controllers.cluster, controllers.instance, controllers.zone, ...controllers.records.values()];
+      const first = [controllers.provider, controllers.cluster, controllers.instance, controllers.zone];
+      const records = [...controllers.records.values()];
       // Every idle worker of every controller waits on this one signal (and removes its listener when woken).
-      const stop = sharedSignal([signal, leadership.signal], all.length * 4);
+      const stop = sharedSignal([signal, leadership.signal], (first.length + records.length) * 16);
+      // What pods serve comes first: record status (thousands of re-judged records) waits until
+      // every zone was verified once, or FIRST_PASS_MS, whichever is sooner.
+      const zonesFirst = Promise.race([controllers.zone.firstPassDone(), sleep(FIRST_PASS_MS, stop)]);
       try {
-        await Promise.all(all.map((c) => c.start(stop)));
+        await Promise.all([...first.map((c) => c.start(stop)), zonesFirst.then(() => Promise.all(records.map((c) => c.start(stop))))]);
       } finally {
         term?.pusher.close();
         term = undefined;
@@ -206,6 +238,16 @@ function wireClusters(caches: Caches, providerCtl: Controller, clusterCtl: Contr
   });
 }
 
+/**
+ * COALESCE_MS is how long a record's change waits before its zone is rendered and pushed (and its
+ * siblings re-judged): records arriving together — a bulk import, a Helm release — cost one push
+ * per zone instead of one per record. Measured with 1,000 zones × 10 records (bench/convergence.ts).
+ */
+const COALESCE_MS = 200;
+
+/** FIRST_PASS_MS bounds how long a new leader's record controllers wait for its first pass over the zones. */
+const FIRST_PASS_MS = 5_000;
+
 /** wire maps cache events to the keys whose desired state they change (controllers ignore them while not leading). */
 function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, recordCtls: Map<RecordKind, Controller>): void {
   const shapes = new ShapeTracker();
@@ -236,10 +278,26 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
   // A slice may list a pod before the pod's informer has it: hearing of the pod pushes to it at once.
   caches.pods.on((type, p) => byInstanceLabel(p, type !== 'MODIFIED'));
   // zonesOf lists the zones whose recordsFrom select a record (more than one is an error the record reports).
-  const zonesOf = (r: DnsRecord): DNSZone[] => caches.zones.list(r.metadata.namespace ?? '').filter((z) => attaches(z, r));
+  const zonesOf = (r: DnsRecord): DNSZone[] => caches.zoneIndex.selectingAny(r).filter((z) => attaches(z, r));
   // The records of a zone are re-judged when it or a sibling changes (a CNAME conflict appears or goes away).
   const recordsOf = (z: DNSZone) => {
     for (const { kind, record } of caches.recordIndex.entries(z)) if (attaches(z, record)) recordCtls.get(kind)?.enqueue(objectKey(record));
+  };
+  // A record's change re-judges its siblings once per zone per COALESCE_MS, not once per record:
+  // importing 10,000 records into one zone enqueued all of them 10,000 times (10^8 enqueues).
+  const siblingsDue = new Set<string>();
+  let siblingsTimer: NodeJS.Timeout | undefined;
+  const recordsOfSoon = (z: DNSZone) => {
+    siblingsDue.add(objectKey(z));
+    siblingsTimer ??= setTimeout(() => {
+      siblingsTimer = undefined;
+      const due = [...siblingsDue];
+      siblingsDue.clear();
+      for (const key of due) {
+        const zone = caches.zones.get(key);
+        if (zone) recordsOf(zone);
+      }
+    }, COALESCE_MS).unref();
   };
   const previousZones = new Map<string, DNSZone>();
   caches.zones.on((type, z) => {
@@ -257,8 +315,8 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
     const servedChanged = servedSerials.changed(type, `DNSZone/${key}`, z);
     if (servedChanged || readyOf(before) !== readyOf(z)) recordsOf(z);
     if (!shapes.changed(type, `DNSZone/${key}`, z)) return;
-    const name = normalizeZoneName(z.spec.zoneName ?? '');
-    for (const other of caches.zones.list()) if (normalizeZoneName(other.spec.zoneName ?? '') === name) zoneCtl.enqueue(objectKey(other));
+    // Zones claiming the same name (before or after the edit) decide again which one serves it.
+    for (const other of [...caches.zoneIndex.named(z.spec.zoneName ?? ''), ...(before ? caches.zoneIndex.named(before.spec.zoneName ?? '') : [])]) zoneCtl.enqueue(objectKey(other));
     // Every record of the namespace may have joined or left; zones that share a record with this
     // one (before or after the edit) must re-judge it too.
     for (const { kind, record } of [...caches.recordIndex.entries(z), ...(before ? caches.recordIndex.entries(before) : [])]) {
@@ -280,8 +338,8 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
       // The zones it left (labels edited) and the zones it joined re-render, nothing else.
       const zones = new Map([...(before ? zonesOf(before) : []), ...zonesOf(r)].map((z) => [objectKey(z), z]));
       for (const [zoneKey, z] of zones) {
-        zoneCtl.enqueue(zoneKey);
-        recordsOf(z);
+        zoneCtl.enqueueSoon(zoneKey, COALESCE_MS);
+        recordsOfSoon(z);
       }
     });
   }

@@ -10,6 +10,7 @@ import { instanceNames } from './bind9-resources.js';
 import type { Caches, Secret } from './caches.js';
 import { ownedPodAddresses } from './owned-pods.js';
 import type { AgentCa } from './agent-certificates.js';
+import { AgentLists } from './agent-lists.js';
 import { DeposedError } from './controller.js';
 
 /** PushMetrics is the part of OperatorMetrics the pusher records into. */
@@ -42,6 +43,8 @@ export interface Applied {
 export class Pusher {
   /** One TLS pool per instance for the whole term: pushes reuse connections (and their handshakes). */
   private readonly connections = new Map<string, AgentConnection>();
+  /** This term's view of what each pod holds, shared by the reconciles; writes through the pusher keep it current. */
+  readonly lists = new AgentLists();
 
   constructor(
     private readonly client: KubeClient,
@@ -84,8 +87,8 @@ export class Pusher {
 
   /** reportedSerials returns the serial each reachable agent reports for a zone. */
   async reportedSerials(agents: readonly AgentClient[], zoneName: string): Promise<number[]> {
-    const lists = await Promise.allSettled(agents.map((a) => a.list()));
-    return lists.flatMap((l) => (l.status === 'fulfilled' ? l.value.filter((z) => z.name === zoneName).map((z) => z.serial) : []));
+    const serials = await Promise.allSettled(agents.map((a) => this.lists.serialOf(a, zoneName)));
+    return serials.flatMap((s) => (s.status === 'fulfilled' && s.value !== undefined ? [s.value] : []));
   }
 
   /**
@@ -98,8 +101,8 @@ export class Pusher {
       agents.map(async (agent): Promise<PodResult> => {
         let before: number | undefined;
         try {
-          const current = (await agent.list()).filter((z) => z.name === zoneName);
-          before = current[0]?.serial;
+          before = await this.lists.serialOf(agent, zoneName);
+          const current = before === undefined ? [] : [{ name: zoneName, serial: before }];
           const applied = await this.apply(agent, plan(desired ? [desired] : [], current), log);
           const serial = desired ? (applied.served.get(zoneName) ?? before) : undefined;
           return { pod: agent.address, serial, changed: applied.changed };
@@ -121,25 +124,33 @@ export class Pusher {
       for (const zone of [...p.create, ...p.update]) {
         const confirmed = await agent.put(zone.name, zone.text, this.leadership.fence());
         served.set(zone.name, confirmed.serial);
+        this.lists.served(agent, zone.name, confirmed.serial);
         log.info({ pod: agent.address, zone: zone.name, serial: confirmed.serial }, 'pushed zone');
         changed = true;
       }
       for (const zone of p.delete) {
         await agent.delete(zone, this.leadership.fence());
+        this.lists.removed(agent, zone);
         log.info({ pod: agent.address, zone }, 'deleted zone from pod');
         changed = true;
       }
     } catch (err) {
+      // A failed write may or may not have landed: the next reader asks the pod.
+      this.lists.forget(agent);
       throw this.deposedBy(agent, err, log);
     }
     return { changed, served };
   }
 
-  /** write sends one other fenced mutation (zone options, secondary zones) with the same fencing as apply. */
+  /**
+   * write sends one other fenced mutation (zone options, secondary zones) with the same fencing as
+   * apply; the caller records what landed in `lists`.
+   */
   async write<T>(agent: AgentClient, log: Logger, send: (epoch: Epoch) => Promise<T>): Promise<T> {
     try {
       return await send(this.leadership.fence());
     } catch (err) {
+      this.lists.forget(agent);
       throw this.deposedBy(agent, err, log);
     }
   }

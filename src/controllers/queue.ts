@@ -27,7 +27,9 @@ export class KeyQueue {
     this.wake();
   }
 
+  /** addAfter queues `key` in `ms`, unless it waits to run already (that run will see the latest state). */
   addAfter(key: string, ms: number): void {
+    if (this.queued.has(key)) return;
     const at = Date.now() + ms;
     const existing = this.timers.get(key);
     if (existing && existing.at <= at) return;

@@ -25,6 +25,10 @@ type Group = Map<string, IndexedRecord>;
 export class RecordIndex {
   private readonly groupsOf = new Map<string, string[]>();
   private readonly groups = new Map<string, Group>();
+  /** Per group, a number that changes whenever a member's spec, labels or deletion changes (not its status). */
+  private readonly versions = new Map<string, number>();
+  private readonly shapes = new Map<string, string>();
+  private counter = 0;
 
   constructor(informers: ReadonlyMap<RecordKind, RecordSource>) {
     for (const [kind, informer] of informers) informer.on((type, record) => this.apply(kind, type, record));
@@ -33,6 +37,18 @@ export class RecordIndex {
   /** candidates returns the records that may attach to `zone` (buildZone still applies `attaches`). */
   candidates(zone: DNSZone): DnsRecord[] {
     return this.entries(zone).map((e) => e.record);
+  }
+
+  /**
+   * versionOf changes whenever a record that may attach to `zone` appears, goes, or changes its
+   * spec or labels; status writes leave it alone. A zone built at one version is still valid.
+   */
+  versionOf(zone: DNSZone): string {
+    const ns = zone.metadata.namespace ?? '';
+    return (zone.spec.recordsFrom ?? []).map((source) => {
+      const first = Object.entries(source.selector?.matchLabels ?? {})[0];
+      return this.versions.get(first ? byLabel(ns, first[0], first[1]) : byNamespace(ns)) ?? 0;
+    }).join(',');
   }
 
   /** entries is candidates with each record's kind, for enqueueing them. */
@@ -49,6 +65,11 @@ export class RecordIndex {
 
   private apply(kind: RecordKind, type: InformerEventType, record: DnsRecord): void {
     const key = `${kind}/${objectKey(record)}`;
+    const shape = type === 'DELETED' ? undefined : `${record.metadata.generation}/${record.metadata.deletionTimestamp ?? ''}/${JSON.stringify(record.metadata.labels ?? {})}/${record.metadata.uid}`;
+    const reshaped = this.shapes.get(key) !== shape;
+    if (shape === undefined) this.shapes.delete(key);
+    else this.shapes.set(key, shape);
+    if (reshaped) for (const group of this.groupsOf.get(key) ?? []) this.versions.set(group, ++this.counter);
     for (const group of this.groupsOf.get(key) ?? []) this.groups.get(group)?.delete(key);
     this.groupsOf.delete(key);
     if (type === 'DELETED') return;
@@ -58,6 +79,7 @@ export class RecordIndex {
       let members = this.groups.get(group);
       if (!members) this.groups.set(group, (members = new Map()));
       members.set(key, { kind, record });
+      if (reshaped) this.versions.set(group, ++this.counter);
     }
     this.groupsOf.set(key, groups);
   }

@@ -66,9 +66,9 @@ export async function syncPrimaryOptions(pusher: Pusher, plan: TransferPlan, log
     await Promise.all(
       agents.map(async (agent) => {
         const error = await settled(async () => {
-          const served = (await agent.list()).find((z) => z.name === plan.zoneName);
-          if (sameOptions(served?.options, desired)) return;
+          if (sameOptions(await pusher.lists.optionsOf(agent, plan.zoneName), desired)) return;
           await pusher.write(agent, log, (epoch) => agent.putOptions(plan.zoneName, desired, epoch));
+          pusher.lists.optionsSet(agent, plan.zoneName, desired);
           log.info({ pod: agent.address, zone: plan.zoneName, options: desired }, 'set zone options');
         });
         if (error !== undefined) errors.set(agent.address, error);
@@ -96,25 +96,32 @@ function addresses(instances: readonly InstanceAgents[]): string[] {
 
 /**
  * followPrimaries makes one secondary pod hold the zone as a secondary of the primaries, and
- * reports the serial it serves. The serial named serves is read anew (`rndc zonestatus` in the
- * pod) only while the one last read is below the desired serial: a secondary's serial only grows,
- * so a caught-up secondary costs one listing per reconcile.
+ * reports the serial it serves. What the pod holds comes from the term's shared inventory
+ * (pusher.lists); the serial named serves is read anew only while the one last read is below the
+ * desired serial: a secondary's serial only grows, so a caught-up secondary costs no request.
  */
 async function followPrimaries(pusher: Pusher, agent: AgentClient, plan: { zoneName: string; primaryAddresses: readonly string[]; serial: number }, log: Logger): Promise<PodResult> {
   const { zoneName, primaryAddresses: primaries } = plan;
   let changed = false;
   let serial: number | undefined;
   const error = await settled(async () => {
-    const held = await agent.inventory();
     // An instance that was a primary before may still hold the zone as one: named holds a zone once.
-    if (held.zones.some((z) => z.name === zoneName)) await pusher.write(agent, log, (epoch) => agent.delete(zoneName, epoch));
-    let current = held.secondaries.find((z) => z.name === zoneName);
+    if ((await pusher.lists.serialOf(agent, zoneName)) !== undefined) {
+      await pusher.write(agent, log, (epoch) => agent.delete(zoneName, epoch));
+      pusher.lists.removed(agent, zoneName);
+    }
+    let current = await pusher.lists.secondaryOf(agent, zoneName);
     if (current?.primaries.join(',') !== primaries.join(',')) {
       current = await pusher.write(agent, log, (epoch) => agent.putSecondary(zoneName, primaries, epoch));
+      pusher.lists.secondaryRead(agent, current);
       changed = true;
       log.info({ pod: agent.address, zone: zoneName, primaries }, 'secondary zone follows primaries');
     } else if ((current.serial ?? -1) < plan.serial) {
-      current = (await agent.secondary(zoneName)) ?? current;
+      const live = await agent.secondary(zoneName);
+      // Gone from the pod (it lost its disk): the next reconcile reads its inventory anew and gives it back.
+      if (live) pusher.lists.secondaryRead(agent, live);
+      else pusher.lists.forget(agent);
+      current = live ?? current;
     }
     serial = current.serial;
   });
@@ -123,16 +130,24 @@ async function followPrimaries(pusher: Pusher, agent: AgentClient, plan: { zoneN
 
 /** removeSecondaryZone takes a zone off secondary pods (a deleted DNSZone); returns the first failure. */
 export async function removeSecondaryZone(pusher: Pusher, agents: readonly AgentClient[], zoneName: string, log: Logger): Promise<string | undefined> {
-  const errors = await Promise.all(agents.map((agent) => settled(() => pusher.write(agent, log, (epoch) => agent.deleteSecondary(zoneName, epoch)))));
+  const errors = await Promise.all(
+    agents.map((agent) =>
+      settled(async () => {
+        await pusher.write(agent, log, (epoch) => agent.deleteSecondary(zoneName, epoch));
+        pusher.lists.secondaryRemoved(agent, zoneName);
+      }),
+    ),
+  );
   return errors.find((e) => e !== undefined);
 }
 
 /** removeOrphanSecondaries deletes from one pod the secondary zones no DNSZone assigns to its instance. */
 export async function removeOrphanSecondaries(pusher: Pusher, agent: AgentClient, wanted: ReadonlySet<string>, log: Logger): Promise<void> {
-  const current = await agent.inventory().catch(() => undefined);
-  for (const zone of current?.secondaries ?? []) {
+  const current = await pusher.lists.secondaries(agent).catch(() => undefined);
+  for (const zone of current ?? []) {
     if (wanted.has(zone.name)) continue;
     await pusher.write(agent, log, (epoch) => agent.deleteSecondary(zone.name, epoch));
+    pusher.lists.secondaryRemoved(agent, zone.name);
     log.info({ pod: agent.address, zone: zone.name }, 'deleted secondary zone from pod');
   }
 }

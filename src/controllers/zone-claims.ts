@@ -22,7 +22,8 @@ export type ClaimVerdict =
   | { readonly granted: true; readonly instances: readonly Bind9Instance[] }
   | { readonly granted: false; readonly reason: 'NoInstances' | 'DuplicateZone' | 'ZoneNotAllowed'; readonly message: string; readonly instances: readonly Bind9Instance[] };
 
-type ClaimCaches = Pick<Caches, 'zones' | 'instances' | 'providers'>;
+/** With the zone index, a claim reads only the zones of its own name; without it (the index's own judging), every zone once. */
+type ClaimCaches = Pick<Caches, 'zones' | 'instances' | 'providers'> & Partial<Pick<Caches, 'zoneIndex'>>;
 
 const key = (o: { metadata: { namespace?: string; name: string } }) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 const age = (z: DNSZone) => `${z.metadata.creationTimestamp ?? ''}\u0000${key(z)}`;
@@ -34,24 +35,33 @@ export function claimOrder(zones: readonly DNSZone[]): DNSZone[] {
 
 /**
  * ZoneClaims judges claims from one snapshot of the caches; verdicts are computed once per
- * zoneName, so judging every zone of a namespace costs one pass over the zones.
+ * zoneName, so judging every zone costs one pass over the zones.
  */
 export class ZoneClaims {
-  private readonly byName = new Map<string, DNSZone[]>();
+  private byName: Map<string, DNSZone[]> | undefined;
   private readonly verdicts = new Map<string, ClaimVerdict>();
   private readonly policyActive: boolean;
 
   constructor(private readonly caches: ClaimCaches) {
-    for (const z of caches.zones.list()) {
-      const name = normalizeZoneName(z.spec.zoneName ?? '');
-      this.byName.set(name, [...(this.byName.get(name) ?? []), z]);
-    }
     this.policyActive = caches.providers.list().some((p) => p.metadata.annotations?.[ZONE_POLICY_ANNOTATION] !== undefined);
+  }
+
+  /** claimants lists every DNSZone (any namespace, deleting ones included) with this zoneName. */
+  private claimants(name: string): DNSZone[] {
+    if (this.caches.zoneIndex) return this.caches.zoneIndex.named(name);
+    if (!this.byName) {
+      this.byName = new Map();
+      for (const z of this.caches.zones.list()) {
+        const zoneName = normalizeZoneName(z.spec.zoneName ?? '');
+        this.byName.set(zoneName, [...(this.byName.get(zoneName) ?? []), z]);
+      }
+    }
+    return this.byName.get(name) ?? [];
   }
 
   /** refused says whether the zone is denied its name (a zone that selects nothing is not refused: it claims nothing). */
   refused(zone: DNSZone): boolean {
-    const group = this.byName.get(normalizeZoneName(zone.spec.zoneName ?? '')) ?? [];
+    const group = this.claimants(normalizeZoneName(zone.spec.zoneName ?? ''));
     if (group.length <= 1 && !this.policyActive) return false;
     const v = this.verdict(zone);
     return !v.granted && v.reason !== 'NoInstances';
@@ -71,7 +81,7 @@ export class ZoneClaims {
   }
 
   private judgeGroup(name: string, zone: DNSZone): void {
-    const group = (this.byName.get(name) ?? []).filter((z) => z.metadata.uid !== zone.metadata.uid);
+    const group = this.claimants(name).filter((z) => z.metadata.uid !== zone.metadata.uid);
     const held = new Map<string, DNSZone>();
     const judged = claimOrder([...group, zone]).map((z) => {
       const instances = zoneInstances(this.caches, z);
@@ -141,14 +151,4 @@ export function parseZonePolicy(raw: string): Map<string, string[]> | string {
     policy.set(ns, names.map(normalizeZoneName));
   }
   return policy;
-}
-
-/**
- * servingZones lists the live DNSZones of a namespace whose claim is not refused (a zone that
- * selects no instance included: it is not served, but not in anyone's way). Only these compete
- * for records: a refused zone serves nothing, so it cannot make a record ambiguous.
- */
-export function servingZones(caches: ClaimCaches, namespace: string | undefined): DNSZone[] {
-  const claims = new ZoneClaims(caches);
-  return caches.zones.list(namespace).filter((z) => !z.metadata.deletionTimestamp && !claims.refused(z));
 }

@@ -17,6 +17,8 @@ export interface InformerOptions {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /** Server-side watch timeout; the watch is renewed from the last resourceVersion after it. */
   readonly watchSeconds?: number;
+  /** What the cache keeps of each object (cache-transform.ts); whole objects when absent. */
+  readonly transform?: (obj: KubeObject) => KubeObject;
 }
 
 /**
@@ -114,7 +116,8 @@ export class Informer<T extends KubeObject> {
     }
   }
 
-  private apply(type: InformerEventType, obj: T): void {
+  private apply(type: InformerEventType, received: T): void {
+    const obj = this.options.transform ? (this.options.transform(received) as T) : received;
     const key = objectKey(obj);
     const old = this.cache.get(key);
     if (type === 'DELETED') this.cache.delete(key);

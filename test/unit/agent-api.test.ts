@@ -10,9 +10,12 @@ import { scratchDirs } from '../support/scratch-dirs.js';
 /** FakeBind records calls; check() parses the serial like named-checkzone would, and refuses "BAD". */
 class FakeBind implements BindControl {
   readonly calls: string[] = [];
+  /** Holds every serve until it resolves (a slow named). */
+  gate: Promise<void> = Promise.resolve();
   private readonly loaded = new Map<string, number>();
   async serve(zone: string, file: string): Promise<void> {
     this.calls.push(`serve ${zone}`);
+    await this.gate;
     this.loaded.set(zone, Number(/SOA \S+ \S+ (\d+)/.exec((await import('node:fs')).readFileSync(file, 'utf8'))?.[1]));
   }
   async reconfigure(zone: string, _file: string, readd: boolean): Promise<void> {
@@ -42,6 +45,8 @@ const noLease = {
     throw new KubeApiError(404, 'NotFound', 'lease not found');
   },
 } as unknown as KubeClient;
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const zoneText = (serial: number) => `$ORIGIN example.com.\n@ IN SOA ns1.example.com. h.example.com. ${serial} 1 1 1 1\n`;
 
@@ -143,5 +148,30 @@ describe('agent API', () => {
     expect(bind.calls).toEqual(before);
     expect((await client().inventory()).secondaries).toEqual([]);
     expect(await agent.registry.metrics()).toMatch(/bindy_fenced_writes_total\{component="agent"\} 3/);
+  });
+
+  it('lands every mutation in admission order: options and secondary-zone writes admitted behind queued zone PUTs wait for their batch', async () => {
+    const a = { holder: 'op-a', transitions: 1 };
+    let release = (): void => undefined;
+    bind.gate = new Promise((r) => (release = r));
+    const first = client().put('one.test', zoneText(1), a);
+    while (!bind.calls.includes('serve one.test')) await pause(10);
+    // Queued behind the running write: the next batch.
+    const second = client().put('two.test', zoneText(2), a);
+    await pause(100);
+    const secondary = client().putSecondary('three.test', ['10.0.0.1'], a);
+    await pause(100);
+    const options = client().putOptions('two.test', { alsoNotify: ['10.0.0.2'], allowTransfer: ['10.0.0.2'] }, a);
+    // Settled together, so a failing expectation below leaves no request unhandled.
+    const answers = Promise.allSettled([first, second, secondary, options]);
+    await pause(200);
+    try {
+      expect(bind.calls).toEqual(['serve one.test']);
+    } finally {
+      release();
+    }
+    expect((await answers).map((answer) => answer.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    // two.test was served by the time its options landed, so named was told them.
+    expect(bind.calls).toEqual(['serve one.test', 'serve two.test', 'addzone three.test 10.0.0.1;', 'reconfigure two.test']);
   });
 });

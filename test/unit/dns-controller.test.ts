@@ -48,6 +48,21 @@ describe('KeyQueue', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
+  it('coalesces delayed adds into one run, and ignores a delayed add of a key already waiting', async () => {
+    const q = new KeyQueue();
+    const signal = new AbortController().signal;
+    q.addAfter('k', 30);
+    q.addAfter('k', 30);
+    q.add('w');
+    q.addAfter('w', 10);
+    expect(await q.next(signal)).toBe('w');
+    q.done('w');
+    expect(await q.next(signal)).toBe('k');
+    q.done('k');
+    await new Promise((r) => setTimeout(r, 60));
+    expect(q.length).toBe(0);
+  });
+
   it('returns undefined once the signal aborts', async () => {
     const q = new KeyQueue();
     const stop = new AbortController();
@@ -58,6 +73,27 @@ describe('KeyQueue', () => {
 });
 
 describe('Controller', () => {
+  it('says when every key present at start has been reconciled once, failures included', async () => {
+    const { metrics } = fakeMetrics();
+    const seen: string[] = [];
+    const c = new Controller({
+      kind: 'T',
+      log,
+      metrics,
+      keys: () => ['ns/a', 'ns/b'],
+      reconcile: async (key) => {
+        seen.push(key);
+        if (key === 'ns/b') throw new TerminalError('bad');
+      },
+    });
+    const stop = new AbortController();
+    const running = c.start(stop.signal);
+    await c.firstPassDone();
+    expect(seen.sort()).toEqual(['ns/a', 'ns/b']);
+    stop.abort();
+    await running;
+  });
+
   it('retries a failing key with backoff until it succeeds, and never runs one key twice at once', async () => {
     const { metrics, results } = fakeMetrics();
     let calls = 0;

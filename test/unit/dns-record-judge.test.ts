@@ -4,7 +4,11 @@
  * ZoneNotReady with the zone's reason while its zone is failing.
  */
 import type { Caches } from '../../src/controllers/caches.js';
+import { withInstanceNameServers } from '../../src/controllers/name-server-addresses.js';
 import { RecordIndex, type RecordSource } from '../../src/controllers/record-index.js';
+import { ZoneBuilds } from '../../src/controllers/zone-builds.js';
+import { ZoneClaims } from '../../src/controllers/zone-claims.js';
+import { ZoneIndex, type ZoneSource } from '../../src/controllers/zone-index.js';
 import { judgeRecord } from '../../src/controllers/records.js';
 import type { DNSZone, DnsRecord, RecordKind } from '../../src/crds/types.js';
 import { buildZone } from '../../src/dns/build.js';
@@ -41,7 +45,15 @@ const wasReady = { zone: 'x.test', conditions: readyCondition('True', 'Attached'
 
 function judge(z: DNSZone, record: DnsRecord) {
   const records = new Map([['ARecord', cache([record])]]) as unknown as Map<RecordKind, RecordSource>;
-  const caches = { zones: cache([z]), instances: cache([]), providers: cache([]), slices: cache([]), records, recordIndex: new RecordIndex(records) } as unknown as Caches;
+  const zones = cache([z]);
+  const recordIndex = new RecordIndex(records);
+  const pods = { instances: cache([]), providers: cache([]), slices: cache([]), pods: cache([]), replicaSets: cache([]), deployments: cache([]) } as unknown as Caches;
+  const zoneIndex = new ZoneIndex(zones as unknown as ZoneSource, () => {
+    const claims = new ZoneClaims({ ...pods, zones } as unknown as Caches);
+    return (zone) => claims.refused(zone);
+  });
+  const zoneBuilds = new ZoneBuilds(recordIndex, zoneIndex, (zone) => withInstanceNameServers(pods, zone));
+  const caches = { ...pods, zones, records, recordIndex, zoneIndex, zoneBuilds } as unknown as Caches;
   return judgeRecord(caches, record);
 }
 

@@ -8,7 +8,12 @@ import type { Bind9Instance, DNSZone, DnsRecord, RecordKind } from '../../src/cr
 import type { KubeClient } from '../../src/kube/api-client.js';
 import type { EventRecorder } from '../../src/kube/events.js';
 import type { KubeObject } from '../../src/kube/objects.js';
+import { AgentLists } from '../../src/controllers/agent-lists.js';
+import { withInstanceNameServers } from '../../src/controllers/name-server-addresses.js';
 import { RecordIndex, type RecordSource } from '../../src/controllers/record-index.js';
+import { ZoneBuilds } from '../../src/controllers/zone-builds.js';
+import { ZoneClaims } from '../../src/controllers/zone-claims.js';
+import { ZoneIndex, type ZoneSource } from '../../src/controllers/zone-index.js';
 
 /** cache is an informer stand-in over a fixed list. */
 function cache<T extends KubeObject>(items: T[]) {
@@ -56,7 +61,11 @@ function harness(zones: DNSZone[], reported: number[] = [], instances: Bind9Inst
       list: async () => [],
       inventory: async () => ({ zones: [], secondaries: [] }),
       ds: async (zoneName: string) => [`${zoneName}. IN DS 61546 13 2 ABCDEF`],
-      secondary: async () => undefined,
+      // The live read of a secondary's serial (while the one last read is behind).
+      secondary: async (zoneName: string) => {
+        log.push(`read secondary ${i.metadata.name} ${zoneName}`);
+        return { name: zoneName, primaries: ['ip-dns'], serial: transferred };
+      },
       putOptions: async (zoneName: string, options: unknown) => void log.push(`options ${i.metadata.name} ${zoneName} ${JSON.stringify(options)}`),
       putSecondary: async (zoneName: string, primaries: string[]) => {
         log.push(`secondary ${i.metadata.name} ${zoneName} from ${primaries.join(',')}`);
@@ -66,6 +75,7 @@ function harness(zones: DNSZone[], reported: number[] = [], instances: Bind9Inst
   let transferred: number | undefined;
   const pusher = {
     agents: async (i: Bind9Instance) => [agent(i)],
+    lists: new AgentLists(),
     write: async (_agent: AgentClient, _log: unknown, send: (epoch: unknown) => Promise<unknown>) => send({ holder: 'h', transitions: 1 }),
     reportedSerials: async () => reported,
     syncZone: async (_a: unknown, name: string, desired: DesiredZone | undefined): Promise<PodResult[]> => {
@@ -74,7 +84,15 @@ function harness(zones: DNSZone[], reported: number[] = [], instances: Bind9Inst
     },
   } as unknown as Pusher;
   const records = new Map([['ARecord', cache([www])]]) as unknown as Map<RecordKind, RecordSource>;
-  const caches = { zones: cache(zones), instances: cache(instances), providers: cache([]), slices: cache([]), pods: cache([]), replicaSets: cache([]), deployments: cache([]), records, recordIndex: new RecordIndex(records) } as unknown as Caches;
+  const zoneCache = cache(zones);
+  const recordIndex = new RecordIndex(records);
+  const owners = { instances: cache(instances), providers: cache([]), slices: cache([]), pods: cache([]), replicaSets: cache([]), deployments: cache([]) } as unknown as Caches;
+  const zoneIndex = new ZoneIndex(zoneCache as unknown as ZoneSource, () => {
+    const claims = new ZoneClaims({ ...owners, zones: zoneCache } as unknown as Caches);
+    return (z) => claims.refused(z);
+  });
+  const zoneBuilds = new ZoneBuilds(recordIndex, zoneIndex, (z) => withInstanceNameServers(owners, z));
+  const caches = { ...owners, zones: zoneCache, records, recordIndex, zoneIndex, zoneBuilds } as unknown as Caches;
   const events = { record: (_o: unknown, _t: string, reason: string) => log.push(`event ${reason}`) } as unknown as EventRecorder;
   const run = (key: string) => reconcileZone({ client, caches, events, pusher, resyncMs: 1000 }, key, { log: pino({ level: 'silent' }), signal: new AbortController().signal });
   return { log, run, statuses, transfer: (serial: number | undefined) => void (transferred = serial) };
@@ -139,6 +157,8 @@ describe('reconcileZone', () => {
     expect(both.log.filter((l) => l.startsWith('event'))).toEqual([]);
     both.transfer(1);
     await both.run('ns/z');
+    // The secondary already follows the primaries (the term's shared inventory says so): only its serial is read anew.
+    expect(both.log.filter((l) => l.startsWith('secondary') || l.startsWith('read secondary'))).toEqual(['secondary dns2 x.test from ip-dns', 'read secondary dns2 x.test']);
     expect(both.statuses.at(-1)).toMatchObject({ bind9Instances: [{ name: 'dns', status: 'Configured' }, { name: 'dns2', status: 'Configured' }], pods: [{ pod: '10.0.0.1:8053', servedSerial: 1 }, { pod: 'dns2:8053', servedSerial: 1 }], syncedSerial: 1 });
     expect((both.statuses.at(-1)?.conditions as Array<{ reason: string; message: string }>)[0]).toMatchObject({ reason: 'Synced', message: expect.stringMatching(/2 pod\(s\) \(1 by zone transfer\)/) });
   });

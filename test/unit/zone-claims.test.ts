@@ -1,5 +1,5 @@
 import type { Caches } from '../../src/controllers/caches.js';
-import { parseZonePolicy, servingZones, ZONE_POLICY_ANNOTATION, ZoneClaims } from '../../src/controllers/zone-claims.js';
+import { parseZonePolicy, ZONE_POLICY_ANNOTATION, ZoneClaims } from '../../src/controllers/zone-claims.js';
 import type { Bind9Instance, ClusterBind9Provider, DNSZone } from '../../src/crds/types.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 
@@ -117,14 +117,6 @@ describe('zone claims', () => {
       expect(c.verdict(onShared).granted).toBe(true);
       expect(c.verdict(own).granted).toBe(true);
     });
-  });
-
-  it('servingZones leaves out refused zones but keeps one that selects nothing', () => {
-    const old = zone('ns', 'old', T1, 'example.com', { servers: ['x'] });
-    const dup = zone('ns', 'dup', T2, 'example.com', { servers: ['x'] });
-    const idle = zone('ns', 'idle', T1, 'idle.example.com', {});
-    const { caches } = claims([old, dup, idle], [instance('ns', 'x')]);
-    expect(servingZones(caches, 'ns').map((z) => z.metadata.name).sort()).toEqual(['idle', 'old']);
   });
 
   it.each([

@@ -159,7 +159,7 @@ export class TestNode {
       dataDir: join(files.data, 'bindy'),
       token: () => token,
       tls,
-      rndc: { server: address, port: 953, keyFile: files.rndcKey },
+      rndc: { server: address, port: 953, keyFile: files.rndcKey, dns: { server: address, port: 53 } },
       lease: { client: await this.serviceAccountClient(pod), namespace: this.o.lease.namespace, name: this.o.lease.name },
       log: this.o.log.child({ pod: key, component: 'agent' }),
     });

@@ -1,0 +1,55 @@
+/**
+ * cache-transform: the informer caches keep what the controllers read and drop what they never
+ * do (managedFields, foreign annotations, a Deployment's pod template, a slice's topology).
+ */
+import { metadataOnly, trimDeployment, trimEndpointSlice, trimObject, withoutManagedFields, type EndpointSliceView } from '../../src/kube/cache-transform.js';
+import type { KubeObject } from '../../src/kube/objects.js';
+
+const metadata = {
+  name: 'www',
+  namespace: 'ns',
+  uid: 'u1',
+  resourceVersion: '7',
+  generation: 2,
+  creationTimestamp: '2026-01-01T00:00:00Z',
+  labels: { zone: 'x' },
+  annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"big":true}', 'bindy.firestoned.io/owner': 'ns/dns' },
+  finalizers: ['bindy.firestoned.io/cleanup'],
+  managedFields: [{ manager: 'kubectl', operation: 'Apply', fieldsV1: { 'f:spec': {} } }],
+};
+
+describe('cache transforms', () => {
+  it('trimObject keeps spec, status and the metadata controllers read; drops managedFields and foreign annotations', () => {
+    const record = { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata, spec: { name: 'www' }, status: { zone: 'x.test' } } as KubeObject;
+    const { managedFields: _m, annotations: _a, ...kept } = metadata;
+    expect(trimObject(record)).toEqual({ ...record, metadata: { ...kept, annotations: { 'bindy.firestoned.io/owner': 'ns/dns' } } });
+  });
+
+  it('withoutManagedFields keeps every annotation (objects bindy replaces from its cache)', () => {
+    const out = withoutManagedFields({ metadata } as KubeObject);
+    expect(out.metadata).not.toHaveProperty('managedFields');
+    expect(out.metadata.annotations).toEqual(metadata.annotations);
+  });
+
+  it('trimDeployment keeps the replica counts and drops the pod template', () => {
+    const d = { apiVersion: 'apps/v1', kind: 'Deployment', metadata, spec: { replicas: 2, template: { spec: { containers: [] } } }, status: { replicas: 2, readyReplicas: 1, updatedReplicas: 2, observedGeneration: 2, conditions: [] } };
+    expect(trimDeployment(d as never)).toMatchObject({ spec: { replicas: 2 }, status: { replicas: 2, readyReplicas: 1, updatedReplicas: 2, observedGeneration: 2 } });
+    expect(JSON.stringify(trimDeployment(d as never))).not.toMatch(/template|conditions|managedFields|last-applied/);
+  });
+
+  it('metadataOnly keeps a pod\'s ownership and drops its spec and status', () => {
+    const ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'dns-7c9', uid: 'rs1', controller: true }];
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { ...metadata, ownerReferences }, spec: { containers: [{ name: 'bind9' }] }, status: { podIP: '10.0.0.1' } } as KubeObject;
+    const out = metadataOnly(pod);
+    expect(out.metadata.ownerReferences).toEqual(ownerReferences);
+    expect(out.metadata.uid).toBe('u1');
+    expect(out).not.toHaveProperty('spec');
+    expect(out).not.toHaveProperty('status');
+    expect(out.metadata).not.toHaveProperty('managedFields');
+  });
+
+  it('trimEndpointSlice keeps addresses, readiness and the pod name', () => {
+    const s = { metadata, addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'], conditions: { ready: true, serving: true, terminating: false }, targetRef: { kind: 'Pod', name: 'p', uid: 'x' }, nodeName: 'n', zone: 'z' }], ports: [{ port: 53 }] };
+    expect(trimEndpointSlice(s as EndpointSliceView).endpoints).toEqual([{ addresses: ['10.0.0.1'], conditions: { ready: true, terminating: false }, targetRef: { name: 'p' } }]);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * ZoneBuilds: a zone's build is reused while only statuses change, and rebuilt when a record's
+ * spec or labels, the zone's spec, or another zone change.
+ */
+import { RecordIndex } from '../../src/controllers/record-index.js';
+import { ZoneBuilds } from '../../src/controllers/zone-builds.js';
+import { ZoneIndex } from '../../src/controllers/zone-index.js';
+import type { DNSZone, DnsRecord, RecordKind } from '../../src/crds/types.js';
+import type { InformerEventType, InformerHandler } from '../../src/kube/informer.js';
+
+class Source<T extends { metadata: { name: string; namespace?: string } }> {
+  private readonly handlers: InformerHandler<T>[] = [];
+  private readonly items = new Map<string, T>();
+  on(handler: InformerHandler<T>): void {
+    this.handlers.push(handler);
+  }
+  get(key: string): T | undefined {
+    return this.items.get(key);
+  }
+  list(): T[] {
+    return [...this.items.values()];
+  }
+  send(type: InformerEventType, o: T): void {
+    if (type === 'DELETED') this.items.delete(`${o.metadata.namespace}/${o.metadata.name}`);
+    else this.items.set(`${o.metadata.namespace}/${o.metadata.name}`, o);
+    for (const h of this.handlers) h(type, o);
+  }
+}
+
+const SOA = { primaryNs: 'ns1.other.test.', adminEmail: 'h.x.test.', serial: 1, refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 };
+const zone = (generation = 1): DNSZone => ({ apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'DNSZone', metadata: { name: 'z', namespace: 'ns', uid: 'uid-z', generation, creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { zoneName: 'x.test', soaRecord: SOA, recordsFrom: [{ selector: { matchLabels: { zone: 'x' } } }] } });
+const a = (name: string, ip: string, generation = 1, status?: object): DnsRecord =>
+  ({ apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: { name, namespace: 'ns', uid: `uid-${name}`, generation, labels: { zone: 'x' } }, spec: { name, ipv4Addresses: [ip] }, status }) as DnsRecord;
+
+/** No claim is refused here: claims are zone-claims.test.ts's and zone-index.test.ts's concern. */
+const noneRefused = () => () => false;
+
+describe('ZoneBuilds', () => {
+  it('reuses a build across status writes and rebuilds on a spec change', () => {
+    const records = new Source<DnsRecord>();
+    const zones = new Source<DNSZone>();
+    const recordIndex = new RecordIndex(new Map<RecordKind, Source<DnsRecord>>([['ARecord', records]]));
+    const zoneIndex = new ZoneIndex(zones, noneRefused);
+    const builds = new ZoneBuilds(recordIndex, zoneIndex);
+    zones.send('ADDED', zone());
+    records.send('ADDED', a('www', '192.0.2.1'));
+    const first = builds.of(zone());
+    records.send('MODIFIED', a('www', '192.0.2.1', 1, { zone: 'x.test' }));
+    zones.send('MODIFIED', { ...zone(), status: { serial: 3 } });
+    expect(builds.of(zone())).toBe(first);
+    records.send('MODIFIED', a('www', '192.0.2.9', 2));
+    const second = builds.of(zone());
+    expect(second).not.toBe(first);
+    expect(second.hash).not.toBe(first.hash);
+    records.send('ADDED', a('mail', '192.0.2.2'));
+    expect(builds.of(zone()).built.records).toHaveLength(2);
+    expect(builds.of(zone(2))).not.toBe(builds.of(zone()));
+  });
+
+  it('judges a record with a recent build that holds it as it is, and rebuilds for a record it lacks or after 2 s', () => {
+    const records = new Source<DnsRecord>();
+    const zones = new Source<DNSZone>();
+    const recordIndex = new RecordIndex(new Map<RecordKind, Source<DnsRecord>>([['ARecord', records]]));
+    let now = 0;
+    const builds = new ZoneBuilds(recordIndex, new ZoneIndex(zones, noneRefused), (z) => z, () => now);
+    zones.send('ADDED', zone());
+    records.send('ADDED', a('www', '192.0.2.1'));
+    const first = builds.of(zone());
+    records.send('ADDED', a('mail', '192.0.2.2'));
+    // A sibling arrived: www's verdict still comes from the recent build, mail's needs a new one.
+    expect(builds.forRecord(zone(), a('www', '192.0.2.1'))).toBe(first);
+    const second = builds.forRecord(zone(), a('mail', '192.0.2.2'));
+    expect(second.built.records).toHaveLength(2);
+    records.send('ADDED', a('ftp', '192.0.2.3'));
+    now = 2_000;
+    expect(builds.forRecord(zone(), a('www', '192.0.2.1')).built.records).toHaveLength(3);
+  });
+});
