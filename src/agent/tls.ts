@@ -66,14 +66,19 @@ export function certificateProblem(caPem: string, certPem: string, serverName: s
   return undefined;
 }
 
+/** AGENT_SOCKETS bounds the operator's open connections to one agent (manager.ts runs 16 DNSZone workers). */
+export const AGENT_SOCKETS = 16;
+
 /**
  * agentConnections returns the operator's connection pool to one instance's agents: TLS with
  * the operator CA as the only trust root, the instance's name required in the certificate (the
  * pod address is not checked: pods move, certificates do not), and keep-alive so a push reuses
- * the handshake of the one before.
+ * the handshake of the one before. Up to AGENT_SOCKETS per pod: as many as there are DNSZone
+ * workers, so their pushes reach an agent together and it applies them as one batch (one rndc
+ * reload); with fewer, the pool would queue them and split the batch.
  */
 export function agentConnections(caPem: string, serverName: string): Agent {
-  return new Agent({ keepAlive: true, timeout: 60_000, maxSockets: 4, ca: caPem, servername: serverName, checkServerIdentity: identityCheck(serverName) });
+  return new Agent({ keepAlive: true, timeout: 60_000, maxSockets: AGENT_SOCKETS, ca: caPem, servername: serverName, checkServerIdentity: identityCheck(serverName) });
 }
 
 /** identityCheck accepts exactly the certificate issued for `serverName`, whatever address was dialled. */
