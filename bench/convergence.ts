@@ -5,17 +5,13 @@
  * then the leader gets SIGTERM and the new leader, starting from warm caches, verifies every
  * zone against the pod. Also the footprint of leader and standbys while holding that state.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import type { TestbedState } from '../testbed/state.js';
-import { TestNode } from '../testbed/node/node.js';
-import { installCrds } from '../test/integration/dns-support.js';
 import type { Member } from '../test/support/leader-cluster.js';
-import { ElectionBed } from './lib/election-bed.js';
+import type { ElectionBed } from './lib/election-bed.js';
 import { footprintRows, measureFootprint, maxRss } from './footprint.js';
-import { createLoad, probes, ReadyWatch, untilServed, type Load } from './lib/dns-load.js';
+import { probes, untilServed } from './lib/dns-load.js';
+import { withLoadedBed } from './lib/loaded-bed.js';
 import { measureFloor } from './lib/named-floor.js';
 import { printTable, writeResult } from './lib/report.js';
 
@@ -25,30 +21,15 @@ async function zoneReconciles(m: Member): Promise<number> {
 }
 
 export async function benchConvergence(bed: TestbedState, zones: number, records: number): Promise<void> {
-  const election = new ElectionBed(bed, { BINDY_DNS_CONTROLLERS: 'true', BINDY_LEADERSHIP_PROBE: '' });
-  const dir = mkdtempSync(join(tmpdir(), 'bench-convergence-'));
-  const stop = new AbortController();
   const result: Record<string, unknown> = { zones, records };
-  const running: Array<Promise<void>> = [];
-  try {
-    await installCrds(election.admin);
-    await election.start();
-    const idle = await measureFootprint(election, 5);
-    const node = new TestNode({ client: election.admin, log: pino({ level: 'silent' }), workDir: dir, firstOctet: 150, lease: { namespace: election.namespace, name: 'bindy-leader' } });
-    running.push(node.start(stop.signal));
-    const load: Load = { ns: election.namespace, zones, records };
-    const readyWatch = new ReadyWatch(election.admin, load);
-    running.push(readyWatch.start(stop.signal));
-    const t0 = Date.now();
-    await createLoad(election.admin, load);
-    const lastCreated = Date.now();
-    result.createMs = lastCreated - t0;
+  await withLoadedBed(bed, 'convergence', { zones, records }, 5, async ({ election, node, load, dir, idle, readyWatch, firstCreated, lastCreated }) => {
+    result.createMs = lastCreated - firstCreated;
     await untilServed(node, load, dir, 600_000);
     result.lastCreateToServedMs = Date.now() - lastCreated;
-    result.convergeMs = Date.now() - t0;
+    result.convergeMs = Date.now() - firstCreated;
     const allReady = await Promise.race([readyWatch.all, new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`only ${readyWatch.count} records Ready after 600 s`)), 600_000).unref())]);
     result.lastCreateToReadyMs = allReady - lastCreated;
-    result.recordsReadyMs = allReady - t0;
+    result.recordsReadyMs = allReady - firstCreated;
     const pod = node.runtimes()[0];
     if (!pod) throw new Error('the bench pod is gone');
     result.floorMs = await measureFloor(probes(load, join(pod.files.data, 'bindy', 'zones')));
@@ -69,12 +50,7 @@ export async function benchConvergence(bed: TestbedState, zones: number, records
     result.rssKiBPerObject = Math.round(((standbyGrowthMiB * 1024) / objects) * 100) / 100;
     printTable('RSS per cached object', [{ objects, 'idle standby MiB': Number(maxRss(idle, 'standby').toFixed(1)), 'loaded standby MiB': Number(maxRss(loaded, 'standby').toFixed(1)), 'KiB per object': result.rssKiBPerObject as number }]);
     result.failover = await failoverVerify(election, zones);
-  } finally {
-    stop.abort();
-    await Promise.all(running);
-    await election.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
   writeResult('convergence', result);
 }
 

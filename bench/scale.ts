@@ -4,43 +4,22 @@
  * and of the standbys holding it in their caches, and the RSS each cached object costs (a
  * standby's growth over its idle RSS, divided by the objects). BENCH_SCALE_ZONES sets the zones.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import type { TestbedState } from '../testbed/state.js';
-import { TestNode } from '../testbed/node/node.js';
-import { installCrds } from '../test/integration/dns-support.js';
-import { ElectionBed } from './lib/election-bed.js';
-import { createLoad, ReadyWatch, untilServed, type Load } from './lib/dns-load.js';
+import { untilServed } from './lib/dns-load.js';
 import { footprintRows, maxRss, measureFootprint } from './footprint.js';
+import { withLoadedBed } from './lib/loaded-bed.js';
 import { printTable, writeResult } from './lib/report.js';
 
 export async function benchScale(bed: TestbedState, zones: number, records: number): Promise<void> {
-  const election = new ElectionBed(bed, { BINDY_DNS_CONTROLLERS: 'true', BINDY_LEADERSHIP_PROBE: '' });
-  const dir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
-  const stop = new AbortController();
   const objects = zones * (records + 1) + 1;
   const result: Record<string, unknown> = { zones, records, objects };
-  const running: Array<Promise<void>> = [];
-  try {
-    await installCrds(election.admin);
-    await election.start();
-    const idle = await measureFootprint(election, 10);
-    const node = new TestNode({ client: election.admin, log: pino({ level: 'silent' }), workDir: dir, firstOctet: 150, lease: { namespace: election.namespace, name: 'bindy-leader' } });
-    running.push(node.start(stop.signal));
-    const load: Load = { ns: election.namespace, zones, records };
-    const readyWatch = new ReadyWatch(election.admin, load);
-    running.push(readyWatch.start(stop.signal));
-    const t0 = Date.now();
-    await createLoad(election.admin, load);
-    const lastCreated = Date.now();
-    result.createMs = lastCreated - t0;
+  await withLoadedBed(bed, 'scale', { zones, records }, 10, async ({ election, node, load, dir, idle, readyWatch, firstCreated, lastCreated }) => {
+    result.createMs = lastCreated - firstCreated;
     await untilServed(node, load, dir, 3_600_000);
-    result.convergeMs = Date.now() - t0;
+    result.convergeMs = Date.now() - firstCreated;
     result.lastCreateToServedMs = Date.now() - lastCreated;
     const allReady = await Promise.race([readyWatch.all, new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`only ${readyWatch.count} records Ready after 1 h`)), 3_600_000).unref())]);
-    result.recordsReadyMs = allReady - t0;
+    result.recordsReadyMs = allReady - firstCreated;
     const loaded = await measureFootprint(election, 30);
     const rssMiB = { leader: maxRss(loaded, 'leader'), standby: maxRss(loaded, 'standby'), idleStandby: maxRss(idle, 'standby') };
     result.rssMiB = rssMiB;
@@ -53,11 +32,6 @@ export async function benchScale(bed: TestbedState, zones: number, records: numb
     ]);
     printTable('Footprint holding that load (30 s)', footprintRows(loaded));
     printTable('RSS', [{ leader: rssMiB.leader.toFixed(1), standby: rssMiB.standby.toFixed(1), 'idle standby': rssMiB.idleStandby.toFixed(1), 'KiB per cached object': result.rssKiBPerObject as number, target: '≤ 256 MiB each' }]);
-  } finally {
-    stop.abort();
-    await Promise.all(running);
-    await election.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
   writeResult('scale', result);
 }
