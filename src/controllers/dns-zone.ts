@@ -196,5 +196,7 @@ async function report(deps: ZoneReconcilerDeps, zone: DNSZone, path: string, v: 
   const condition = { type: READY, status: v.ready ? ('True' as const) : ('False' as const), reason: v.reason, message: v.message, observedGeneration: zone.metadata.generation };
   const before = findCondition(zone.status?.conditions, READY);
   await patchStatus(deps.client, path, zone, { conditions: setCondition(zone.status?.conditions, condition), observedGeneration: zone.metadata.generation, ...extra });
-  if (before?.reason !== v.reason && !v.quiet) deps.events.record(zone, v.ready ? 'Normal' : 'Warning', v.reason, v.message);
+  // A zone served at its first report is routine (a bulk import makes thousands): status says it.
+  const routine = v.ready && before === undefined;
+  if (before?.reason !== v.reason && !v.quiet && !routine) deps.events.record(zone, v.ready ? 'Normal' : 'Warning', v.reason, v.message);
 }

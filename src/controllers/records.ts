@@ -102,9 +102,10 @@ export async function reconcileRecord(deps: RecordReconcilerDeps, kind: RecordKi
     ...(outcome.zoneObject && outcome.zone ? { zoneRef: { apiVersion: API_VERSION, kind: 'DNSZone', name: outcome.zoneObject.metadata.name, namespace: ns(record), zoneName: outcome.zone } } : {}),
     ...addressesOf(record),
   });
-  // A record's first attachment is routine (and there may be thousands at once): status says it.
-  // Events are kept for problems and for the recovery from one.
-  const routine = outcome.ready && before === undefined;
+  // A record's first attachment is routine (and there may be thousands at once): status says it,
+  // as it says NotYetServed, the passing state before it. Events are kept for problems and for
+  // the recovery from one.
+  const routine = outcome.reason === 'NotYetServed' || (outcome.ready && (before === undefined || before.reason === 'NotYetServed'));
   if (before?.reason !== outcome.reason && !routine) deps.events.record(record, outcome.ready ? 'Normal' : 'Warning', outcome.reason, outcome.message);
 }
 

@@ -199,4 +199,15 @@ describe('reconcileZone', () => {
     expect(statuses.at(-1)!.bind9Instances).toEqual([expect.objectContaining({ name: 'dns', status: 'Claimed' })]);
     expect(statuses.at(-1)!.syncedSerial).toBeUndefined();
   });
+
+  it('records no Event for a zone served at its first report (a bulk import makes thousands), but one for a recovery', async () => {
+    const fresh = harness([zone('z', '2026-01-01T00:00:00Z')]);
+    await fresh.run('ns/z');
+    expect(fresh.statuses.at(-1)).toMatchObject({ conditions: [expect.objectContaining({ reason: 'Synced' })] });
+    expect(fresh.log.filter((l) => l.startsWith('event'))).toEqual([]);
+    const failed = { type: 'Ready', status: 'False' as const, reason: 'PushFailed', message: 'refused', observedGeneration: 1 };
+    const recovering = harness([zone('z', '2026-01-01T00:00:00Z', { serial: 1, contentHash: 'old', conditions: [failed] })]);
+    await recovering.run('ns/z');
+    expect(recovering.log).toContain('event Synced');
+  });
 });
