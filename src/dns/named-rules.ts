@@ -37,6 +37,9 @@ const HOST_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 
 /** labelsOf splits a name (no trailing dot) on unescaped dots and returns each label's octets. */
 export function labelsOf(name: string): Buffer[] {
+  // Without escapes a label's octets are its UTF-8 encoding: one Buffer per label, not per character
+  // (judging 10,000 records spent most of a new leader's first pass here).
+  if (!name.includes('\\')) return name.split('.').map((label) => Buffer.from(label, 'utf8'));
   const labels: Buffer[] = [];
   let current: number[] = [];
   for (let i = 0; i < name.length; i++) {

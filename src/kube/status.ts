@@ -33,10 +33,22 @@ export function findCondition(conditions: readonly Condition[] | undefined, type
   return conditions?.find((c) => c.type === type);
 }
 
-function stable(value: unknown): string {
-  return JSON.stringify(value, (_, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v,
-  );
+/**
+ * sameJson says whether two JSON values serialise alike: key order does not matter and a property
+ * holding undefined counts as absent, as in JSON. It walks the values instead of serialising them
+ * (a new leader compares every zone's status; serialising it with sorted keys cost a third of that pass).
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => sameJson(item ?? null, b[i] ?? null));
+  }
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(left).filter((k) => left[k] !== undefined);
+  return keys.length === Object.keys(right).filter((k) => right[k] !== undefined).length && keys.every((k) => sameJson(left[k], right[k]));
 }
 
 /**
@@ -46,7 +58,9 @@ function stable(value: unknown): string {
  * when the status would not change. Returns the updated object (or the input when unchanged).
  */
 export async function patchStatus<T extends KubeObject & { status?: object }>(client: KubeClient, path: string, obj: T, status: NonNullable<T['status']>): Promise<T> {
-  if (stable({ ...(obj.status ?? {}), ...status }) === stable(obj.status ?? {})) return obj;
+  // Only the fields the patch sets can differ; comparing just those spares serialising the rest.
+  const current = (obj.status ?? {}) as Record<string, unknown>;
+  if (Object.entries(status).every(([field, value]) => sameJson(value, current[field]))) return obj;
   return client.mergePatch<T>(`${path}/status`, { metadata: { resourceVersion: obj.metadata.resourceVersion }, status });
 }
 
