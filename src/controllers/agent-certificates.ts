@@ -27,9 +27,12 @@ const decode = (s: Secret | undefined, field: string) => Buffer.from(s?.data?.[f
 /**
  * loadAgentCa reads the CA Secret, creating it when absent. Two leaders-to-be racing both
  * create; the apiserver keeps the first (409 for the other), and both then use that one.
+ * `cached` is the Secret as a standby's informer already holds it (it carries bindy's label): a
+ * new leader then starts without a round trip; without it the apiserver is asked.
  */
-export async function loadAgentCa(client: KubeClient, namespace: string): Promise<AgentCa> {
+export async function loadAgentCa(client: KubeClient, namespace: string, cached?: Secret): Promise<AgentCa> {
   const path = resourcePath('v1', 'secrets', namespace, AGENT_CA_SECRET);
+  if (cached?.data?.['tls.crt'] && cached.data['tls.key']) return caFrom(cached, namespace);
   const existing = await client.get<Secret>(path).catch((err: unknown) => {
     if (isNotFound(err)) return undefined;
     throw err;

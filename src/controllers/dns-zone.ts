@@ -79,7 +79,17 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
     zone = await patchStatus(deps.client, path, zone, { serial, contentHash: hash });
   }
   const serial = zone.status?.serial ?? 0;
-  const pushed = await deps.pusher.syncZone(agents, zoneName, { name: zoneName, serial, text: renderZone(built.data, serial) }, ctx.log);
+  // Rendered only when a pod needs the push: verifying a zone its pods already serve (a new
+  // leader's first pass, every resync) compares serials alone.
+  let text: string | undefined;
+  const desired = {
+    name: zoneName,
+    serial,
+    get text(): string {
+      return (text ??= renderZone(built.data, serial));
+    },
+  };
+  const pushed = await deps.pusher.syncZone(agents, zoneName, desired, ctx.log);
   const followers = await syncSecondaries(deps.pusher, { ...transfer, serial }, ctx.log);
   const results = [...pushed.map((r) => (r.error === undefined && optionErrors.has(r.pod) ? { ...r, error: optionErrors.get(r.pod) } : r)), ...followers.flatMap((f) => f.results)];
   const invalid = [...built.verdicts].filter(([, v]) => !v.ok).map(([source, v]) => `${source} (${v.ok ? '' : v.reason})`);

@@ -10,7 +10,7 @@ import { Informer, sleep, type InformerEventType } from '../kube/informer.js';
 import { objectKey, resourcePath, type KubeObject } from '../kube/objects.js';
 import type { Leadership } from '../leader/leadership.js';
 import type { ControllerSet, Runnable } from '../operator/runnable.js';
-import { loadAgentCa } from './agent-certificates.js';
+import { AGENT_CA_SECRET, loadAgentCa } from './agent-certificates.js';
 import { resolveAgentImage } from './agent-image.js';
 import { CLUSTER_LABELS, reconcileCluster, reconcileProvider } from './bind9-cluster.js';
 import { reconcileInstance } from './bind9-instance.js';
@@ -173,10 +173,10 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
   };
   const reconcilers = (leadership: Leadership): Runnable => ({
     start: async (signal) => {
-      // The CA is read (or made) once per term, before any instance is given a certificate; the
-      // agent image is read beside it, so a new leader waits for one round trip, not two.
+      // The CA is read (or made) once per term, before any instance is given a certificate: from
+      // the cache a standby kept warm when it holds it. The agent image is read beside it.
       const [ca, agentImage] = await Promise.all([
-        loadAgentCa(deps.client, deps.config.leaseNamespace),
+        loadAgentCa(deps.client, deps.config.leaseNamespace, caches.secrets.get(`${deps.config.leaseNamespace}/${AGENT_CA_SECRET}`)),
         deps.tuning?.agentImage ?? resolveAgentImage({ client: deps.client, log, override: deps.config.agentImage, podName: deps.config.identity, podNamespace: deps.config.podNamespace }),
       ]);
       term = { pusher: new Pusher(deps.client, caches, leadership, deps.metrics, ca, deps.tuning?.agentPort), agentImage };
