@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { checkZoneName, normalizeZoneName } from '../dns/names.js';
 import { soaSerial } from '../dns/zone.js';
 import { NamedUnreachableError, type BindControl } from './bind.js';
-import { removeLeftovers, scratchPath, writeDurably } from './durable.js';
+import { removeLeftovers, scratchPath, writeAllDurably, writeDurably } from './durable.js';
 import type { ZoneOptions } from './zone-options.js';
 
 /** CheckedZone is zone text that named-checkzone accepted, with the serial it read. */
@@ -169,10 +169,8 @@ export class ZoneFiles {
     const outcomes = new Map<string, Promise<ZoneInfo>>();
     const known = [...last.keys()].filter((zone) => this.served.has(zone) || this.stored.has(zone));
     const previous = new Map<string, string | undefined>();
-    for (const zone of last.keys()) {
-      previous.set(zone, await readFile(this.pathOf(zone), 'utf8').catch(() => undefined));
-      await writeDurably(this.pathOf(zone), last.get(zone)!.text);
-    }
+    for (const zone of last.keys()) previous.set(zone, await readFile(this.pathOf(zone), 'utf8').catch(() => undefined));
+    await writeAllDurably(this.dir, new Map([...last].map(([zone, checked]) => [fileOf(zone), checked.text])));
     const reloadedAll = known.length > 1 && this.bind.reloadAll ? this.bind.reloadAll().then(() => true) : Promise.resolve(false);
     // A few rndc processes at a time: a batch of new zones must not fork hundreds at once.
     const zones = [...last.values()];
@@ -284,8 +282,13 @@ export class ZoneFiles {
   }
 
   private pathOf(zone: string): string {
-    return join(this.dir, `${zone}.zone`);
+    return join(this.dir, fileOf(zone));
   }
+}
+
+/** fileOf is a zone's file name in the agent's zone directory. */
+function fileOf(zone: string): string {
+  return `${zone}.zone`;
 }
 
 /** safeZone validates a zone name from a URL; it becomes a file name, so nothing else may pass. */
