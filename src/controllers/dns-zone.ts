@@ -153,14 +153,21 @@ function instanceRef(i: Bind9Instance, status: 'Claimed' | 'Configured' | 'Faile
   return { apiVersion: API_VERSION, kind: 'Bind9Instance', name: i.metadata.name, namespace: i.metadata.namespace ?? '', status, ...(message ? { message } : {}) };
 }
 
-/** recordsStatus lists the records the zone serves (upstream's records / recordsCount). */
+/**
+ * STATUS_RECORDS_LIMIT caps status.records: etcd refuses an object over 1.5 MiB, and the full list
+ * of a 10,000-record zone is ≈ 1.2 MB, written again at every change of the zone. recordsCount
+ * stays the full count; each record's own status says whether it is served.
+ */
+export const STATUS_RECORDS_LIMIT = 1_000;
+
+/** recordsStatus lists the records the zone serves (upstream's records / recordsCount), the first STATUS_RECORDS_LIMIT by kind, namespace and name. */
 function recordsStatus(zone: DNSZone, built: BuiltZone) {
   // Sorted: the informer's event order differs between replicas, and a new leader must not rewrite
   // every zone's status only because it saw the records arrive in another order.
   const served = built.records.filter((r) => built.verdicts.get(recordSource(r))?.ok).sort((a, b) => recordSource(a).localeCompare(recordSource(b)));
   return {
     recordsCount: served.length,
-    records: served.map((r) => ({ apiVersion: API_VERSION, kind: r.kind, name: r.metadata.name, namespace: zone.metadata.namespace ?? '', recordName: r.spec.name })),
+    records: served.slice(0, STATUS_RECORDS_LIMIT).map((r) => ({ apiVersion: API_VERSION, kind: r.kind, name: r.metadata.name, namespace: zone.metadata.namespace ?? '', recordName: r.spec.name })),
   };
 }
 

@@ -6,7 +6,7 @@
  * instance's Deployment.
  */
 import type { KubeClient } from '../../src/kube/api-client.js';
-import { deleteDnsObjects, dig, eventually, type Harness, holdLease, prepareDnsTest, startHarness } from './dns-support.js';
+import { dig, eventually, type Harness, holdLease, prepareDnsTest, startHarness, stopDnsTest } from './dns-support.js';
 
 const NS = 'agent-trust';
 const LEASE = 'bindy-agent-trust';
@@ -35,10 +35,7 @@ describe('pushing only to the instance\'s own pods (real apiserver, real named)'
 
   afterAll(async () => {
     await admin.delete(`/api/v1/namespaces/${NS}/pods/rogue`, { query: { gracePeriodSeconds: 0 } }).catch(() => undefined);
-    await deleteDnsObjects(admin, API, [`${API}/dnszones/trust`, `${API}/bind9instances/own`], 20_000);
-    await harness?.stop();
-    admin?.close();
-    unlock();
+    await stopDnsTest({ admin, unlock, harness }, API, [`${API}/dnszones/trust`, `${API}/bind9instances/own`], 20_000);
   }, 60_000);
 
   it('leaves out a look-alike pod that holds the instance\'s certificate, and keeps serving the real one', async () => {

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeClient } from '../../src/kube/api-client.js';
-import { deleteDnsObjects, dig, eventually, type Harness, holdLease, prepareDnsTest, startHarness } from './dns-support.js';
+import { dig, eventually, type Harness, holdLease, prepareDnsTest, startHarness, stopDnsTest } from './dns-support.js';
 
 const NS = 'dns-clusters';
 const LEASE = 'bindy-dns-clusters';
@@ -46,10 +46,7 @@ describe('Bind9Cluster and ClusterBind9Provider (real apiserver, real named)', (
 
   afterAll(async () => {
     await admin.delete(`/apis/${B}/clusterbind9providers/${PROVIDER}`).catch(() => undefined);
-    await deleteDnsObjects(admin, API, [`${API}/dnszones/corp`, `${API}/dnszones/signed`, `${API}/dnszones/custom`, `${API}/dnszones/unknown`, `${API}/bind9instances/signer`, `${API}/dnszones/shared`, `${API}/bind9clusters/corp`], 20_000);
-    await harness?.stop();
-    admin.close();
-    unlock();
+    await stopDnsTest({ admin, unlock, harness }, API, [`${API}/dnszones/corp`, `${API}/dnszones/signed`, `${API}/dnszones/custom`, `${API}/dnszones/unknown`, `${API}/bind9instances/signer`, `${API}/dnszones/shared`, `${API}/bind9clusters/corp`], 20_000);
   }, 60_000);
 
   it('creates and owns a primary and two secondaries; a zone by clusterRef reaches the secondaries only by zone transfer, a change within seconds', async () => {

@@ -5,7 +5,7 @@
 import { crossNamespaceName } from '../../src/controllers/bind9-resources.js';
 import type { Bind9Instance } from '../../src/crds/types.js';
 import type { KubeClient } from '../../src/kube/api-client.js';
-import { deleteDnsObjects, dig, eventually, type Harness, holdLease, prepareDnsTest, startHarness } from './dns-support.js';
+import { dig, eventually, type Harness, holdLease, prepareDnsTest, startHarness, stopDnsTest } from './dns-support.js';
 
 const NS = 'dns-e2e';
 const LEASE = 'bindy-dns-e2e';
@@ -67,10 +67,7 @@ describe('DNS data path (real apiserver, real named)', () => {
   }, 240_000);
 
   afterAll(async () => {
-    await deleteDnsObjects(admin, API, [`${API}/dnszones/e2e`, `${API}/dnszones/e2e-dup`, `${API}/bind9instances/dns`], 15_000);
-    await harness?.stop();
-    admin.close();
-    unlock();
+    await stopDnsTest({ admin, unlock, harness }, API, [`${API}/dnszones/e2e`, `${API}/dnszones/e2e-dup`, `${API}/bind9instances/dns`], 15_000);
   }, 60_000);
 
   it('serves one record of every kind from the pods of a Bind9Instance', async () => {

@@ -3,7 +3,7 @@
  * DNS_SCALE_RECORDS sets the count (default 300).
  */
 import type { KubeClient } from '../../src/kube/api-client.js';
-import { deleteDnsObjects, dig, eventually, type Harness, holdLease, prepareDnsTest, startHarness } from './dns-support.js';
+import { dig, eventually, type Harness, holdLease, prepareDnsTest, startHarness, stopDnsTest } from './dns-support.js';
 
 const NS = 'dns-scale';
 const LEASE = 'bindy-dns-scale';
@@ -21,10 +21,7 @@ describe(`DNS data path at scale (${N} records)`, () => {
   }, 240_000);
 
   afterAll(async () => {
-    await deleteDnsObjects(admin, API, [`${API}/dnszones/scale`, `${API}/bind9instances/dns`]);
-    await harness?.stop();
-    admin.close();
-    unlock();
+    await stopDnsTest({ admin, unlock, harness }, API, [`${API}/dnszones/scale`, `${API}/bind9instances/dns`]);
   }, 60_000);
 
   it('serves every record, with the time it took', async () => {

@@ -4,7 +4,7 @@
  * reason while the rest of the zone keeps updating, and every status serial equals `dig`'s.
  */
 import type { KubeClient } from '../../src/kube/api-client.js';
-import { deleteDnsObjects, dig, eventually, type Harness, holdLease, prepareDnsTest, startHarness } from './dns-support.js';
+import { dig, eventually, type Harness, holdLease, prepareDnsTest, startHarness, stopDnsTest } from './dns-support.js';
 
 const NS = 'dns-served';
 const LEASE = 'bindy-dns-served';
@@ -88,10 +88,7 @@ describe('status equals what named serves (real apiserver, real named)', () => {
   }, 240_000);
 
   afterAll(async () => {
-    await deleteDnsObjects(admin, API, [`${API}/dnszones/served`, `${API}/dnszones/long-mailbox`, `${API}/bind9instances/dns`], 15_000);
-    await harness?.stop();
-    admin.close();
-    unlock();
+    await stopDnsTest({ admin, unlock, harness }, API, [`${API}/dnszones/served`, `${API}/dnszones/long-mailbox`, `${API}/bind9instances/dns`], 15_000);
   }, 60_000);
 
   it('reports the serial each pod serves, and a record Ready only once it is served', async () => {

@@ -47,6 +47,17 @@ export async function prepareDnsTest(ns: string): Promise<{ admin: KubeClient; u
   return { admin, unlock };
 }
 
+/**
+ * stopDnsTest is the DNS tests' afterAll: delete the test's objects while its operator still runs
+ * (their finalizers need it), stop the operator and node, close the client, release the lock.
+ */
+export async function stopDnsTest(test: { admin: KubeClient; unlock: () => void; harness?: Harness }, api: string, paths: readonly string[], timeoutMs?: number): Promise<void> {
+  await deleteDnsObjects(test.admin, api, paths, timeoutMs);
+  await test.harness?.stop();
+  test.admin.close();
+  test.unlock();
+}
+
 export async function ensureNamespace(admin: KubeClient, name: string): Promise<void> {
   await admin.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }).catch((err: unknown) => {
     if ((err as { code?: number }).code !== 409) throw err;
