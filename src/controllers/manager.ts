@@ -173,6 +173,14 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
   };
   const reconcilers = (leadership: Leadership): Runnable => ({
     start: async (signal) => {
+      // A term never acts on a partial cache: a zone rendered from half of its records would take
+      // the other half out of named. A replica that took the lease right after it started (a
+      // rollout's new pod) waits here until its first lists are in.
+      if (!informers.ready?.()) {
+        log.info('Waiting for caches to sync before reconciling');
+        while (!informers.ready?.() && !signal.aborted && !leadership.signal.aborted) await sleep(20, leadership.signal);
+        if (signal.aborted || leadership.signal.aborted) return;
+      }
       // The CA is read (or made) once per term, before any instance is given a certificate: from
       // the cache a standby kept warm when it holds it. The agent image is read beside it.
       const [ca, agentImage] = await Promise.all([
