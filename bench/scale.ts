@@ -2,7 +2,8 @@
  * scale: ten times the convergence load — 10,000 zones × 10 records (110,000 objects) — created
  * at once, until named serves every zone and every record is Ready; then the RSS of the leader
  * and of the standbys holding it in their caches, and the RSS each cached object costs (a
- * standby's growth over its idle RSS, divided by the objects). BENCH_SCALE_ZONES sets the zones.
+ * standby's growth over its idle RSS, divided by the objects). BENCH_SCALE_ZONES sets the zones;
+ * BENCH_OPERATOR_NODE_OPTIONS gives the replicas V8 flags (recorded in the result).
  */
 import type { TestbedState } from '../testbed/state.js';
 import { untilServed } from './lib/dns-load.js';
@@ -12,7 +13,7 @@ import { printTable, writeResult } from './lib/report.js';
 
 export async function benchScale(bed: TestbedState, zones: number, records: number): Promise<void> {
   const objects = zones * (records + 1) + 1;
-  const result: Record<string, unknown> = { zones, records, objects };
+  const result: Record<string, unknown> = { zones, records, objects, operatorNodeOptions: process.env.BENCH_OPERATOR_NODE_OPTIONS ?? '' };
   await withLoadedBed(bed, 'scale', { zones, records }, 10, async ({ election, node, load, dir, idle, readyWatch, firstCreated, lastCreated }) => {
     result.createMs = lastCreated - firstCreated;
     await untilServed(node, load, dir, 3_600_000);
