@@ -7,12 +7,17 @@
  *   stores   — the informers' decode + transform + store (cache-transform.ts),
  *   indexes  — what RecordIndex and ZoneIndex add on top,
  *   builds   — what the leader adds per zone with ZoneBuilds (rendered zone, verdicts),
- *   standby  — createControllers as a standby runs it (informers, indexes and the event wiring).
+ *   standby  — createControllers as a standby runs it (informers, indexes and the event wiring);
+ * and the peak RSS a standby grows by per object while it hears them as watch events, with node's
+ * default V8 flags and with a smaller young generation (bench/lib/standby-rss.ts, one child
+ * process per set of flags).
  * The apiserver is stood in for by a client that serves those bodies: this measures memory, not
  * the list/watch protocol (which the scale benchmark exercises against a real apiserver).
  */
+import { execFileSync } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { RESOURCES } from '../src/crds/definitions.js';
 import { API_VERSION, RECORD_KINDS, type DNSZone, type DnsRecord } from '../src/crds/types.js';
@@ -25,89 +30,17 @@ import { trimObject } from '../src/kube/cache-transform.js';
 import { Informer } from '../src/kube/informer.js';
 import { resourcePath, type KubeObject } from '../src/kube/objects.js';
 import { OperatorMetrics } from '../src/observability/metrics.js';
-import { zoneName } from './lib/dns-load.js';
+import { NS, recordJson, zoneJson } from './lib/cache-objects.js';
 import { printTable, writeResult } from './lib/report.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const NS = 'bench-cache-memory';
 const silent = pino({ level: 'silent' });
 
 function heapAfterGc(): number {
   for (let i = 0; i < 3; i++) gc();
   return process.memoryUsage().heapUsed;
-}
-
-const time = (i: number) => new Date(Date.UTC(2026, 11, 2, 2, 47, 13 + Math.floor(i / 300))).toISOString().replace('.000Z', 'Z');
-const uid = (i: number, salt: number) => `${(0x10000000 + i * 7919 + salt).toString(16)}-4e1f-4c1a-9b7e-${(0x100000000000 + i * 104729 + salt).toString(16)}`;
-const managed = (manager: string, at: string, fields: object, subresource?: string) => ({ apiVersion: API_VERSION, fieldsType: 'FieldsV1', fieldsV1: fields, manager, operation: 'Update', ...(subresource ? { subresource } : {}), time: at });
-
-/** recordJson is an A record as a list returns it after bindy judged it Ready. */
-function recordJson(z: number, r: number): string {
-  const i = z * 1000 + r;
-  const created = time(i);
-  return JSON.stringify({
-    apiVersion: API_VERSION,
-    kind: 'ARecord',
-    metadata: {
-      creationTimestamp: created,
-      generation: 1,
-      labels: { zone: `z${z}` },
-      managedFields: [
-        managed('bench', created, { 'f:metadata': { 'f:labels': { '.': {}, 'f:zone': {} } }, 'f:spec': { '.': {}, 'f:ipv4Addresses': {}, 'f:name': {} } }),
-        managed('bindy-ts', created, { 'f:status': { '.': {}, 'f:addresses': {}, 'f:conditions': {}, 'f:observedGeneration': {}, 'f:zone': {}, 'f:zoneRef': { '.': {}, 'f:apiVersion': {}, 'f:kind': {}, 'f:name': {}, 'f:namespace': {}, 'f:zoneName': {} } } }, 'status'),
-      ],
-      name: `z${z}-r${r}`,
-      namespace: NS,
-      resourceVersion: String(100_000 + i),
-      uid: uid(i, 1),
-    },
-    spec: { name: `host${r}`, ipv4Addresses: [`198.51.100.${r + 1}`] },
-    status: {
-      addresses: `198.51.100.${r + 1}`,
-      conditions: [{ lastTransitionTime: created, message: `served in zone ${zoneName(z)} (DNSZone z${z}) at serial 2026120201 by every pod`, observedGeneration: 1, reason: 'Attached', status: 'True', type: 'Ready' }],
-      observedGeneration: 1,
-      zone: zoneName(z),
-      zoneRef: { apiVersion: API_VERSION, kind: 'DNSZone', name: `z${z}`, namespace: NS, zoneName: zoneName(z) },
-    },
-  });
-}
-
-/** zoneJson is a DNSZone as a list returns it once bindy pushed it and its pod serves it. */
-function zoneJson(z: number, records: number): string {
-  const created = time(z);
-  return JSON.stringify({
-    apiVersion: API_VERSION,
-    kind: 'DNSZone',
-    metadata: {
-      creationTimestamp: created,
-      finalizers: ['bindy.firestoned.io/finalizer'],
-      generation: 1,
-      managedFields: [
-        managed('bench', created, { 'f:spec': { '.': {}, 'f:clusterRef': {}, 'f:recordsFrom': {}, 'f:soaRecord': { '.': {}, 'f:adminEmail': {}, 'f:expire': {}, 'f:negativeTtl': {}, 'f:primaryNs': {}, 'f:refresh': {}, 'f:retry': {}, 'f:serial': {} }, 'f:ttl': {}, 'f:zoneName': {} } }),
-        managed('bindy-ts', created, { 'f:metadata': { 'f:finalizers': { '.': {}, 'v:"bindy.firestoned.io/finalizer"': {} } } }),
-        managed('bindy-ts', created, { 'f:status': { '.': {}, 'f:bind9Instances': {}, 'f:bind9InstancesCount': {}, 'f:conditions': {}, 'f:contentHash': {}, 'f:observedGeneration': {}, 'f:pods': {}, 'f:records': {}, 'f:recordsCount': {}, 'f:serial': {}, 'f:syncedSerial': {} } }, 'status'),
-      ],
-      name: `z${z}`,
-      namespace: NS,
-      resourceVersion: String(50_000 + z),
-      uid: uid(z, 2),
-    },
-    spec: { zoneName: zoneName(z), clusterRef: 'bench', recordsFrom: [{ selector: { matchLabels: { zone: `z${z}` } } }], ttl: 300, soaRecord: { primaryNs: 'ns1.bench-dns.example.', adminEmail: 'hostmaster.bench.test.', serial: 1, refresh: 3600, retry: 600, expire: 604800, negativeTtl: 300 } },
-    status: {
-      bind9Instances: [{ apiVersion: API_VERSION, kind: 'Bind9Instance', name: 'bench', namespace: NS, status: 'Configured' }],
-      bind9InstancesCount: 1,
-      conditions: [{ lastTransitionTime: created, message: 'serial 2026120201 served by 1 pod(s)', observedGeneration: 1, reason: 'Synced', status: 'True', type: 'Ready' }],
-      contentHash: (0x1234567890abcdn * BigInt(z + 1)).toString(16).padStart(64, '0'),
-      observedGeneration: 1,
-      pods: [{ pod: '10.150.0.2:8053', servedSerial: 2026120201 }],
-      records: Array.from({ length: records }, (_, r) => ({ apiVersion: API_VERSION, kind: 'ARecord', name: `z${z}-r${r}`, namespace: NS, recordName: `host${r}` })),
-      recordsCount: records,
-      serial: 2026120201,
-      syncedSerial: 2026120201,
-    },
-  });
 }
 
 /**
@@ -178,10 +111,20 @@ async function standby(zones: number, records: number): Promise<number> {
   return (after - before) / (zones * (records + 1));
 }
 
+/** V8 flag sets the standby's RSS is compared under: the young generation's size bounds the decoding garbage RSS holds. */
+const FLAG_SETS = ['', '--max-semi-space-size=1', '--max-semi-space-size=2', '--max-semi-space-size=4'];
+
+function standbyRss(zones: number, flags: string): { rssKiBPerObject: number; idleRssMiB: number; peakRssMiB: number } {
+  const script = fileURLToPath(new URL('./lib/standby-rss.ts', import.meta.url));
+  const out = execFileSync(process.execPath, ['--import', 'tsx', ...(flags ? [flags] : []), script, String(zones)], { encoding: 'utf8', timeout: 600_000 });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as { rssKiBPerObject: number; idleRssMiB: number; peakRssMiB: number };
+}
+
 export async function benchCacheMemory(zones: number, records: number): Promise<void> {
   const { stores, indexes, builds } = await layers(zones, records);
   heapAfterGc();
   const standbyBytes = await standby(zones, records);
+  const rss = FLAG_SETS.map((flags) => ({ flags: flags || '(defaults)', ...standbyRss(zones, flags) }));
   const result = {
     zones,
     records,
@@ -190,6 +133,7 @@ export async function benchCacheMemory(zones: number, records: number): Promise<
     leaderBytesPerZone: { builds: Math.round(builds) },
     recordJsonBytes: recordJson(0, 0).length,
     zoneJsonBytes: zoneJson(0, records).length,
+    standbyRssByFlags: rss,
   };
   printTable(`Heap per cached object after GC (${zones} zones × ${records} A records)`, [
     { layer: 'informer stores (decode + transform + store)', 'bytes/object': result.bytesPerObject.stores },
@@ -197,5 +141,6 @@ export async function benchCacheMemory(zones: number, records: number): Promise<
     { layer: 'standby: createControllers (stores, indexes, wiring)', 'bytes/object': result.bytesPerObject.standby },
     { layer: 'leader: + ZoneBuilds, per zone', 'bytes/object': result.leaderBytesPerZone.builds },
   ]);
+  printTable('A standby hearing them as watch events: peak RSS growth per object, by V8 flags', rss.map((r) => ({ flags: r.flags, 'idle RSS MiB': r.idleRssMiB, 'peak RSS MiB': r.peakRssMiB, 'KiB per object': r.rssKiBPerObject })));
   writeResult('cache-memory', result);
 }
