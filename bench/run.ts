@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { startSession } from '../testbed/session.js';
+import { benchCacheMemory } from './cache-memory.js';
 import { benchConvergence } from './convergence.js';
 import { reportFencing } from './fencing.js';
 import { benchFootprint } from './footprint.js';
@@ -25,20 +26,29 @@ const benchmarks: Record<string, (bed: Awaited<ReturnType<typeof startSession>>[
   footprint: (bed) => benchFootprint(bed, idleSeconds),
   fencing: () => reportFencing(50),
   convergence: (bed) => benchConvergence(bed, Number(process.env.BENCH_ZONES ?? 1000), 10),
+  'cache-memory': () => benchCacheMemory(Number(process.env.BENCH_CACHE_ZONES ?? 2000), 10),
   // Not in the default set: it holds the machine for a long time.
   scale: (bed) => benchScale(bed, Number(process.env.BENCH_SCALE_ZONES ?? 10_000), 10),
   // Needs the real node (BINDY_TESTBED_NODE=1).
   rollout: (bed) => benchRollout(bed, 20, Number(process.env.BENCH_STEADY_SECONDS ?? 30)),
 };
 
+/** These run in this process alone: no test bed, no replicas. */
+const WITHOUT_BED = new Set(['synth', 'fencing', 'cache-memory']);
+
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((w) => !(w in benchmarks));
   if (unknown.length > 0) throw new Error(`unknown benchmark(s) ${unknown.join(', ')}; known: ${Object.keys(benchmarks).join(', ')}`);
+  const names = wanted.length > 0 ? wanted : Object.keys(benchmarks).filter((b) => b !== 'scale' && b !== 'rollout');
+  if (names.every((n) => WITHOUT_BED.has(n))) {
+    for (const name of names) await benchmarks[name]!(undefined as never);
+    return;
+  }
   execFileSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
   const session = await startSession({ log: (l) => process.stderr.write(`${l}\n`) });
   try {
-    for (const name of wanted.length > 0 ? wanted : Object.keys(benchmarks).filter((b) => b !== 'scale' && b !== 'rollout')) {
+    for (const name of names) {
       process.stderr.write(`\n== ${name}\n`);
       await benchmarks[name]!(session.state);
     }

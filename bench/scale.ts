@@ -2,7 +2,8 @@
  * scale: ten times the convergence load — 10,000 zones × 10 records (110,000 objects) — created
  * at once, until named serves every zone and every record is Ready; then the RSS of the leader
  * and of the standbys holding it in their caches, and the RSS each cached object costs (a
- * standby's growth over its idle RSS, divided by the objects). BENCH_SCALE_ZONES sets the zones.
+ * standby's growth over its idle RSS, divided by the objects). BENCH_SCALE_ZONES sets the zones;
+ * BENCH_OPERATOR_NODE_OPTIONS gives the replicas V8 flags (recorded in the result).
  */
 import type { TestbedState } from '../testbed/state.js';
 import { untilServed } from './lib/dns-load.js';
@@ -10,28 +11,40 @@ import { footprintRows, maxRss, measureFootprint } from './footprint.js';
 import { withLoadedBed } from './lib/loaded-bed.js';
 import { printTable, writeResult } from './lib/report.js';
 
+/** reached prints a phase as soon as it is reached, with the figures so far. */
+function reached(phase: string, result: Record<string, unknown>): void {
+  process.stderr.write(`scale: ${phase} at ${new Date().toISOString()} ${JSON.stringify(result)}\n`);
+}
+
 export async function benchScale(bed: TestbedState, zones: number, records: number): Promise<void> {
   const objects = zones * (records + 1) + 1;
-  const result: Record<string, unknown> = { zones, records, objects };
-  await withLoadedBed(bed, 'scale', { zones, records }, 10, async ({ election, node, load, dir, idle, readyWatch, firstCreated, lastCreated }) => {
-    result.createMs = lastCreated - firstCreated;
-    await untilServed(node, load, dir, 3_600_000);
-    result.convergeMs = Date.now() - firstCreated;
-    result.lastCreateToServedMs = Date.now() - lastCreated;
-    const allReady = await Promise.race([readyWatch.all, new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`only ${readyWatch.count} records Ready after 1 h`)), 3_600_000).unref())]);
-    result.recordsReadyMs = allReady - firstCreated;
-    const loaded = await measureFootprint(election, 30);
-    const rssMiB = { leader: maxRss(loaded, 'leader'), standby: maxRss(loaded, 'standby'), idleStandby: maxRss(idle, 'standby') };
-    result.rssMiB = rssMiB;
-    result.rssKiBPerObject = Math.round((((rssMiB.standby - rssMiB.idleStandby) * 1024) / objects) * 100) / 100;
-    result.footprint = loaded;
-    printTable(`Scale: ${zones} zones × ${records} records (${objects} objects)`, [
-      { phase: 'create objects', ms: result.createMs as number },
-      { phase: 'first created → all served by named', ms: result.convergeMs as number },
-      { phase: 'first created → every record Ready', ms: result.recordsReadyMs as number },
-    ]);
-    printTable('Footprint holding that load (30 s)', footprintRows(loaded));
-    printTable('RSS', [{ leader: rssMiB.leader.toFixed(1), standby: rssMiB.standby.toFixed(1), 'idle standby': rssMiB.idleStandby.toFixed(1), 'KiB per cached object': result.rssKiBPerObject as number, target: '≤ 256 MiB each' }]);
-  });
-  writeResult('scale', result);
+  const result: Record<string, unknown> = { zones, records, objects, operatorNodeOptions: process.env.BENCH_OPERATOR_NODE_OPTIONS ?? '' };
+  try {
+    await withLoadedBed(bed, 'scale', { zones, records }, 10, async ({ election, node, load, dir, idle, readyWatch, firstCreated, lastCreated }) => {
+      result.createMs = lastCreated - firstCreated;
+      reached('all created', result);
+      await untilServed(node, load, dir, 3_600_000);
+      result.convergeMs = Date.now() - firstCreated;
+      result.lastCreateToServedMs = Date.now() - lastCreated;
+      reached('all served', result);
+      const allReady = await Promise.race([readyWatch.all, new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`only ${readyWatch.count} records Ready after 1 h`)), 3_600_000).unref())]);
+      result.recordsReadyMs = allReady - firstCreated;
+      reached('all Ready', result);
+      const loaded = await measureFootprint(election, 30);
+      const rssMiB = { leader: maxRss(loaded, 'leader'), standby: maxRss(loaded, 'standby'), idleStandby: maxRss(idle, 'standby') };
+      result.rssMiB = rssMiB;
+      result.rssKiBPerObject = Math.round((((rssMiB.standby - rssMiB.idleStandby) * 1024) / objects) * 100) / 100;
+      result.footprint = loaded;
+      printTable(`Scale: ${zones} zones × ${records} records (${objects} objects)`, [
+        { phase: 'create objects', ms: result.createMs as number },
+        { phase: 'first created → all served by named', ms: result.convergeMs as number },
+        { phase: 'first created → every record Ready', ms: result.recordsReadyMs as number },
+      ]);
+      printTable('Footprint holding that load (30 s)', footprintRows(loaded));
+      printTable('RSS', [{ leader: rssMiB.leader.toFixed(1), standby: rssMiB.standby.toFixed(1), 'idle standby': rssMiB.idleStandby.toFixed(1), 'KiB per cached object': result.rssKiBPerObject as number, target: '≤ 256 MiB each' }]);
+    });
+  } finally {
+    // A failure late in an hour-long run still leaves the phases it reached.
+    writeResult('scale', result);
+  }
 }

@@ -45,6 +45,8 @@ export class ElectionBed {
         LEASE_DURATION_SECONDS: String(DEFAULT_LEASE.duration),
         LEASE_RENEW_DEADLINE_SECONDS: String(DEFAULT_LEASE.renewDeadline),
         LEASE_RETRY_PERIOD_SECONDS: String(DEFAULT_LEASE.retryPeriod),
+        // V8 flags to compare (e.g. --max-semi-space-size=1); the replicas run with node's defaults otherwise.
+        ...(process.env.BENCH_OPERATOR_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_OPERATOR_NODE_OPTIONS } : {}),
         ...this.env,
       },
     });

@@ -7,6 +7,7 @@ import type { KubeClient } from '../kube/api-client.js';
 import { EventRecorder } from '../kube/events.js';
 import { metadataOnly, trimDeployment, trimEndpointSlice, trimObject, withoutManagedFields } from '../kube/cache-transform.js';
 import { Informer, sleep, type InformerEventType } from '../kube/informer.js';
+import { intern } from '../kube/intern.js';
 import { objectKey, resourcePath, type KubeObject } from '../kube/objects.js';
 import type { Leadership } from '../leader/leadership.js';
 import type { ControllerSet, Runnable } from '../operator/runnable.js';
@@ -228,7 +229,8 @@ class ShapeTracker {
     const shape = this.shapeOf(o);
     if (type === 'MODIFIED' && this.seen.get(key) === shape) return false;
     if (type === 'DELETED') this.seen.delete(key);
-    else this.seen.set(key, shape);
+    // Interned: one copy of a key shared with the record index, one of a shape shared by the records of a label.
+    else this.seen.set(intern(key), intern(shape));
     return true;
   }
 }

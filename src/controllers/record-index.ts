@@ -1,5 +1,6 @@
 import type { DNSZone, DnsRecord, RecordKind } from '../crds/types.js';
 import type { InformerEventType, InformerHandler } from '../kube/informer.js';
+import { intern } from '../kube/intern.js';
 import { objectKey } from '../kube/objects.js';
 
 /** RecordSource is what the index needs of a record informer. */
@@ -23,11 +24,9 @@ type Group = Map<string, IndexedRecord>;
  * than of its namespace (1,000 zones × 10 records in one namespace made each pass quadratic).
  */
 export class RecordIndex {
-  private readonly groupsOf = new Map<string, string[]>();
   private readonly groups = new Map<string, Group>();
   /** Per group, a number that changes whenever a member's spec, labels or deletion changes (not its status). */
   private readonly versions = new Map<string, number>();
-  private readonly shapes = new Map<string, string>();
   private counter = 0;
 
   constructor(informers: ReadonlyMap<RecordKind, RecordSource>) {
@@ -64,25 +63,37 @@ export class RecordIndex {
   }
 
   private apply(kind: RecordKind, type: InformerEventType, record: DnsRecord): void {
-    const key = `${kind}/${objectKey(record)}`;
-    const shape = type === 'DELETED' ? undefined : `${record.metadata.generation}/${record.metadata.deletionTimestamp ?? ''}/${JSON.stringify(record.metadata.labels ?? {})}/${record.metadata.uid}`;
-    const reshaped = this.shapes.get(key) !== shape;
-    if (shape === undefined) this.shapes.delete(key);
-    else this.shapes.set(key, shape);
-    if (reshaped) for (const group of this.groupsOf.get(key) ?? []) this.versions.set(group, ++this.counter);
-    for (const group of this.groupsOf.get(key) ?? []) this.groups.get(group)?.delete(key);
-    this.groupsOf.delete(key);
-    if (type === 'DELETED') return;
+    // Interned: the event wiring keys its shapes by the same name (manager.ts).
+    const key = intern(`${kind}/${objectKey(record)}`);
     const ns = record.metadata.namespace ?? '';
-    const groups = [byNamespace(ns), ...Object.entries(record.metadata.labels ?? {}).map(([k, v]) => byLabel(ns, k, v))];
-    for (const group of groups) {
+    // The version indexed before this event, and the groups it is in, follow from the record
+    // itself (every record is in its namespace's group): nothing is kept per record but the
+    // entries, which cost more than the record itself when shapes and group lists were kept too.
+    const previous = this.groups.get(byNamespace(ns))?.get(key)?.record;
+    const previousGroups = previous ? groupsOf(previous) : [];
+    const reshaped = type === 'DELETED' || !previous || shapeOf(previous) !== shapeOf(record);
+    if (reshaped) for (const group of previousGroups) this.versions.set(group, ++this.counter);
+    for (const group of previousGroups) this.groups.get(group)?.delete(key);
+    if (type === 'DELETED') return;
+    const entry: IndexedRecord = { kind, record };
+    for (const group of groupsOf(record)) {
       let members = this.groups.get(group);
       if (!members) this.groups.set(group, (members = new Map()));
-      members.set(key, { kind, record });
+      members.set(key, entry);
       if (reshaped) this.versions.set(group, ++this.counter);
     }
-    this.groupsOf.set(key, groups);
   }
+}
+
+/** groupsOf names the groups a record is in: its namespace's and one per label. */
+function groupsOf(record: DnsRecord): string[] {
+  const ns = record.metadata.namespace ?? '';
+  return [byNamespace(ns), ...Object.entries(record.metadata.labels ?? {}).map(([k, v]) => byLabel(ns, k, v))];
+}
+
+/** shapeOf is what a record's zones are built from, besides its spec (generation): not its status. */
+function shapeOf(record: DnsRecord): string {
+  return `${record.metadata.generation}/${record.metadata.deletionTimestamp ?? ''}/${JSON.stringify(record.metadata.labels ?? {})}/${record.metadata.uid}`;
 }
 
 function byNamespace(ns: string): string {

@@ -1,6 +1,7 @@
 import type { DNSZone, DnsRecord } from '../crds/types.js';
 import { normalizeZoneName } from '../dns/names.js';
 import type { InformerEventType, InformerHandler } from '../kube/informer.js';
+import { intern } from '../kube/intern.js';
 import { objectKey, type KubeObject } from '../kube/objects.js';
 
 /** ZoneSource is what the index needs of the DNSZone informer. */
@@ -137,7 +138,7 @@ export class ZoneIndex {
     const groups = [byNamespace(ns), byName(normalizeZoneName(zone.spec.zoneName ?? '')), ...(zone.spec.recordsFrom ?? []).map((source) => {
       const first = Object.entries(source.selector?.matchLabels ?? {})[0];
       return first ? byLabel(ns, first[0], first[1]) : byAnyLabels(ns);
-    })];
+    })].map(intern);
     for (const group of groups) {
       let set = this.members.get(group);
       if (!set) this.members.set(group, (set = new Set()));

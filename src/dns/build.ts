@@ -5,10 +5,12 @@ import { rejectConflicts, toZoneRecords, type RecordSpec, type ZoneRecord } from
 import { badOperator, matchesAny } from './selectors.js';
 import { glueRecords, nameServerHosts } from './name-servers.js';
 import type { ZoneData } from './zone.js';
+import { intern } from '../kube/intern.js';
 
 /** recordSource names a record resource the way verdicts and messages refer to it. */
 export function recordSource(r: DnsRecord): string {
-  return `${r.kind}/${r.metadata.namespace ?? ''}/${r.metadata.name}`;
+  // Interned: a zone's build keys its verdicts and generations by it, as the record index keys its entries.
+  return intern(`${r.kind}/${r.metadata.namespace ?? ''}/${r.metadata.name}`);
 }
 
 /** attaches says whether a record belongs to a zone: same namespace, and selected by one of the zone's recordsFrom. */

@@ -1,3 +1,4 @@
+import { internStrings } from './intern.js';
 import type { KubeObject } from './objects.js';
 
 /** CacheTransform turns an object from a list or watch into what the cache keeps of it. */
@@ -33,10 +34,13 @@ export function trimMetadata(metadata: KubeObject['metadata']): KubeObject['meta
 
 /**
  * trimObject is trimMetadata for objects bindy never writes back whole (DNSZones, records, its
- * Secrets: only status and finalizer merge patches): spec and status are kept.
+ * Secrets: only status and finalizer merge patches): spec and status are kept, whole — status
+ * writes compare the new status with the cached one (status.ts), so a field dropped here would
+ * be written again on every reconcile. Its strings are interned (intern.ts): a record repeats
+ * most of its zone's and its siblings' strings, and these caches hold every record.
  */
 export function trimObject<T extends KubeObject>(obj: T): T {
-  return { ...obj, metadata: trimMetadata(obj.metadata) };
+  return internStrings({ ...obj, metadata: trimMetadata(obj.metadata) });
 }
 
 /**

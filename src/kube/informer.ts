@@ -17,9 +17,14 @@ export interface InformerOptions {
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   /** Server-side watch timeout; the watch is renewed from the last resourceVersion after it. */
   readonly watchSeconds?: number;
+  /** Objects per list request (LIST_PAGE when absent). */
+  readonly listPage?: number;
   /** What the cache keeps of each object (cache-transform.ts); whole objects when absent. */
   readonly transform?: (obj: KubeObject) => KubeObject;
 }
+
+/** LIST_PAGE is how many objects one list request asks for (the apiserver may answer fewer). */
+const LIST_PAGE = 500;
 
 /**
  * Informer keeps a cache of one resource in sync with list + watch. It is supervised: any error
@@ -79,20 +84,32 @@ export class Informer<T extends KubeObject> {
     this.connected = false;
   }
 
-  /** relist replaces the cache with a fresh list, emitting the differences; returns its resourceVersion. */
+  /**
+   * relist replaces the cache with a fresh list, emitting the differences; returns its
+   * resourceVersion. The list is read in pages (LIST_PAGE objects): one answer holding 100,000
+   * records is a body of some 150 MB, decoded at once next to the cache it replaces, and it may
+   * outlast the request timeout. A continue token that expired midway fails the relist (410),
+   * which is retried whole.
+   */
   private async relist(signal: AbortSignal): Promise<string> {
-    const list = await this.options.client.get<{ metadata: { resourceVersion: string }; items: T[] }>(this.options.path, {
-      query: { labelSelector: this.options.labelSelector },
-      signal,
-    });
     const seen = new Set<string>();
-    for (const item of list.items) {
-      seen.add(objectKey(item));
-      this.apply('ADDED', item);
-    }
+    let next: string | undefined;
+    let resourceVersion: string;
+    do {
+      const page = await this.options.client.get<{ metadata: { resourceVersion: string; continue?: string }; items: T[] }>(this.options.path, {
+        query: { labelSelector: this.options.labelSelector, limit: this.options.listPage ?? LIST_PAGE, continue: next },
+        signal,
+      });
+      for (const item of page.items) {
+        seen.add(objectKey(item));
+        this.apply('ADDED', item);
+      }
+      resourceVersion = page.metadata.resourceVersion;
+      next = page.metadata.continue || undefined;
+    } while (next !== undefined);
     for (const [key, old] of [...this.cache]) if (!seen.has(key)) this.apply('DELETED', old);
     this.syncedOnce = true;
-    return list.metadata.resourceVersion;
+    return resourceVersion;
   }
 
   /** watchFrom follows changes until the stream ends cleanly (renewed) or fails (relist). */

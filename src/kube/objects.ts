@@ -1,3 +1,5 @@
+import { intern } from './intern.js';
+
 /** KubeObject is the part of every Kubernetes object the generic helpers need. */
 export interface KubeObject {
   apiVersion?: string;
@@ -26,9 +28,13 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
-/** objectKey is the work-queue key of an object: "namespace/name" (or "name" when cluster-scoped). */
+/**
+ * objectKey is the work-queue key of an object: "namespace/name" (or "name" when cluster-scoped).
+ * Interned (intern.ts): the informer, the indexes and the event wiring each key a map by it, and
+ * share one copy per object instead of one each.
+ */
 export function objectKey(obj: KubeObject): string {
-  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name;
+  return intern(obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name);
 }
 
 /** splitKey undoes objectKey. */

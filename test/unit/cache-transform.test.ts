@@ -25,6 +25,22 @@ describe('cache transforms', () => {
     expect(trimObject(record)).toEqual({ ...record, metadata: { ...kept, annotations: { 'bindy.firestoned.io/owner': 'ns/dns' } } });
   });
 
+  it('trimObject keeps a record\'s whole status as written (the status write compares against it) and its values, strings interned', () => {
+    const status = {
+      addresses: '198.51.100.1',
+      conditions: [{ lastTransitionTime: '2026-01-01T00:00:01Z', message: 'served in zone x.test (DNSZone x) at serial 7 by every pod', observedGeneration: 2, reason: 'Attached', status: 'True', type: 'Ready' }],
+      observedGeneration: 2,
+      zone: 'x.test',
+      zoneRef: { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'DNSZone', name: 'x', namespace: 'ns', zoneName: 'x.test' },
+    };
+    const text = JSON.stringify({ apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata, spec: { name: 'www', ipv4Addresses: ['198.51.100.1'] }, status });
+    const cached = trimObject(JSON.parse(text) as KubeObject & { status: typeof status });
+    expect(cached.status).toEqual(status);
+    expect(JSON.stringify(cached.status)).toBe(JSON.stringify(status));
+    expect((cached as unknown as { spec: unknown }).spec).toEqual({ name: 'www', ipv4Addresses: ['198.51.100.1'] });
+    expect(cached.metadata).toEqual({ name: 'www', namespace: 'ns', uid: 'u1', resourceVersion: '7', generation: 2, creationTimestamp: '2026-01-01T00:00:00Z', labels: { zone: 'x' }, annotations: { 'bindy.firestoned.io/owner': 'ns/dns' }, finalizers: ['bindy.firestoned.io/cleanup'] });
+  });
+
   it('withoutManagedFields keeps every annotation (objects bindy replaces from its cache)', () => {
     const out = withoutManagedFields({ metadata } as KubeObject);
     expect(out.metadata).not.toHaveProperty('managedFields');

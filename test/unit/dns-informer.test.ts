@@ -78,4 +78,36 @@ describe('Informer', () => {
     expect(events).toEqual(['ADDED a', 'ADDED b', 'MODIFIED a', 'MODIFIED a', 'DELETED b']);
     expect(inf.list().map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`)).toEqual(['a@3']);
   });
+
+  it('lists in pages with continue tokens, and relists from the start when a token expired midway', async () => {
+    const all = Array.from({ length: 5 }, (_, i) => obj(`o${i}`, '1'));
+    const queries: Array<Record<string, unknown>> = [];
+    let expireOnce = true;
+    const client = {
+      async get(_path: string, options: { query: { limit: number; continue?: string } }): Promise<unknown> {
+        queries.push({ ...options.query });
+        const from = Number(options.query.continue ?? 0);
+        if (from > 0 && expireOnce) {
+          expireOnce = false;
+          throw new KubeApiError(410, 'Expired', 'continue token expired');
+        }
+        const to = Math.min(all.length, from + options.query.limit);
+        return { metadata: { resourceVersion: '9', ...(to < all.length ? { continue: String(to) } : {}) }, items: all.slice(from, to) };
+      },
+      watch: (_path: string, options: { signal: AbortSignal; query: { resourceVersion: string } }) => {
+        queries.push({ watchFrom: options.query.resourceVersion });
+        return new Promise<void>((resolve) => options.signal.addEventListener('abort', () => resolve(), { once: true }));
+      },
+    };
+    const inf = new Informer<KubeObject>({ client: client as unknown as KubeClient, path: '/x', log: pino({ level: 'silent' }), backoff: { initialMs: 1, maxMs: 5 }, listPage: 2 });
+    const stop = new AbortController();
+    const run = inf.start(stop.signal);
+    await until(() => inf.synced);
+    await until(() => queries.some((q) => 'watchFrom' in q));
+    stop.abort();
+    await run;
+    expect(queries.map((q) => q.watchFrom ?? q.continue ?? 'first')).toEqual(['first', '2', 'first', '2', '4', '9']);
+    expect(queries.filter((q) => !('watchFrom' in q)).every((q) => q.limit === 2)).toBe(true);
+    expect(inf.list().map((o) => o.metadata.name).sort()).toEqual(['o0', 'o1', 'o2', 'o3', 'o4']);
+  });
 });

@@ -62,4 +62,27 @@ describe('RecordIndex', () => {
     aSource.send('DELETED', a('www'));
     expect(index.candidates(zone('z1')).map((r) => r.kind)).toEqual(['TXTRecord']);
   });
+
+  it('moves a version only when a record appears, goes, or changes its spec or labels; a status write leaves it', () => {
+    const { index, aSource } = setup();
+    const selecting = (z: string) => ({ ...zone(z), spec: { ...zone(z).spec, recordsFrom: [{ selector: { matchLabels: { zone: z } } }] } });
+    const labelled = (zoneLabel: string, generation: number, status?: object) => ({ ...a('www'), metadata: { name: 'www', namespace: 'ns', uid: 'u1', generation, labels: { zone: zoneLabel } }, ...(status ? { status } : {}) }) as DnsRecord;
+    aSource.send('ADDED', labelled('z1', 1));
+    const v1 = index.versionOf(selecting('z1'));
+    const v2 = index.versionOf(selecting('z2'));
+    aSource.send('MODIFIED', labelled('z1', 1, { zone: 'z1.test', conditions: [{ type: 'Ready', status: 'True' }] }));
+    expect(index.versionOf(selecting('z1'))).toBe(v1);
+    aSource.send('MODIFIED', labelled('z1', 2));
+    const v1AfterSpec = index.versionOf(selecting('z1'));
+    expect(v1AfterSpec).not.toBe(v1);
+    aSource.send('MODIFIED', labelled('z2', 2));
+    expect(index.versionOf(selecting('z1'))).not.toBe(v1AfterSpec);
+    expect(index.versionOf(selecting('z2'))).not.toBe(v2);
+    expect(index.candidates(selecting('z1'))).toEqual([]);
+    expect(names(index.candidates(selecting('z2')))).toEqual(['www']);
+    const v2Before = index.versionOf(selecting('z2'));
+    aSource.send('DELETED', labelled('z2', 2));
+    expect(index.versionOf(selecting('z2'))).not.toBe(v2Before);
+    expect(index.candidates(selecting('z2'))).toEqual([]);
+  });
 });

@@ -226,8 +226,18 @@ function operatorEnv(o: { election: Election; logLevel: LogLevel | undefined; me
     ...(o.logLevel === undefined ? [] : [{ name: 'LOG_LEVEL', value: o.logLevel }]),
     { name: 'METRICS_PORT', value: String(o.metricsPort) },
     { name: 'HEALTH_PORT', value: String(o.healthPort) },
+    { name: 'NODE_OPTIONS', value: OPERATOR_NODE_OPTIONS },
   ];
 }
+
+/**
+ * OPERATOR_NODE_OPTIONS keeps V8's young generation small: every watch event is decoded into
+ * garbage that RSS holds until a scavenge, and with node's default semi-spaces (16 MiB) a standby
+ * hearing 22,000 objects grew 2.95 KiB of RSS per object, with 1 MiB 1.86 KiB, and 13 MiB less
+ * idle (`npm run bench cache-memory`): the difference between a standby over and under half the
+ * prod profile's memory limit at 110,000 objects.
+ */
+const OPERATOR_NODE_OPTIONS = '--max-semi-space-size=1';
 
 function placement(selector: Record<string, string>, antiAffinity: boolean, zoneSpread: boolean): Partial<k8s.PodSpec> {
   const out: { affinity?: k8s.Affinity; topologySpreadConstraints?: k8s.TopologySpreadConstraint[] } = {};
