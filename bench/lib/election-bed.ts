@@ -3,7 +3,7 @@ import { KubeClient as Client } from '../../src/kube/api-client.js';
 import { loadKubeconfigFile } from '../../src/kube/kubeconfig.js';
 import { parseProbeEntries, type ProbeEntry } from '../../src/operator/leadership-probe.js';
 import type { TestbedState } from '../../testbed/state.js';
-import { BUILT_ENTRY } from '../../test/support/replica.js';
+import { BUILT_ENTRY, type LogLine } from '../../test/support/replica.js';
 import { ReplicaGroup, createNamespace, readLease, waitFor, type Member } from '../../test/support/leader-cluster.js';
 
 /** Lease timing of SPEC §1's defaults: what users run, so what the benchmarks measure. */
@@ -83,7 +83,7 @@ export class ElectionBed {
     return Promise.any(
       others.map(async (m) => {
         const line = await m.replica.waitForLog((l) => l.msg === 'Starting all operators' && l.receivedAt >= since, timeoutMs);
-        return { member: m, at: line.receivedAt };
+        return { member: m, at: loggedAt(line) };
       }),
     );
   }
@@ -115,4 +115,14 @@ export function reconcileGap(entries: readonly ProbeEntry[], oldLeader: string, 
     gapMs: lastOld ? Date.parse(entries[firstNew]!.wall) - Date.parse(lastOld.wall) : undefined,
     oldWroteAfter: entries.slice(firstNew).some((e) => e.identity === oldLeader),
   };
+}
+
+/**
+ * loggedAt is when the replica wrote a line, by its own timestamp (same machine, same clock), not
+ * when the line reached this process: pino writes asynchronously, so a new leader busy with its
+ * first pass over 1,000 zones delivered "Starting all operators" 690 ms after it logged it.
+ */
+function loggedAt(line: LogLine): number {
+  const written = typeof line.time === 'string' ? Date.parse(line.time) : Number.NaN;
+  return Number.isNaN(written) ? line.receivedAt : written;
 }
