@@ -151,22 +151,32 @@ export class TestNode {
     const files = previous.files;
     const confPath = writePodFiles(files, config.data['named.conf'] ?? '', await secret('rndc', 'rndc.key'), address);
     const named = await startNamed(confPath, files, address, join(files.root, 'named.log'));
-    const token = await secret('agent-token', 'token');
-    const tls = await this.agentTls(pod);
-    const agent = await runAgent({
-      listenHost: address,
-      port: this.o.gateAgents ? this.agentPort + GATE_OFFSET : this.agentPort,
-      dataDir: join(files.data, 'bindy'),
-      token: () => token,
-      tls,
-      rndc: { server: address, port: 953, keyFile: files.rndcKey, dns: { server: address, port: 53 } },
-      lease: { client: await this.serviceAccountClient(pod), namespace: this.o.lease.namespace, name: this.o.lease.name },
-      log: this.o.log.child({ pod: key, component: 'agent' }),
-    });
+    // Until the pod is recorded below, nothing else would stop this named: a pod whose Secrets
+    // went away meanwhile (a test tearing its namespace down) left it running after the test.
+    const agent = await secret('agent-token', 'token')
+      .then((token) => this.startAgent(pod, address, files, token))
+      .catch(async (err: unknown) => {
+        await stopNamed(named);
+        throw err;
+      });
     const existing = this.pods.get(key);
     const rt: PodRuntime = { key, address, files, named, agent, gate: existing?.gate };
     this.pods.set(key, rt);
     return rt;
+  }
+
+  /** startAgent runs the pod's agent sidecar with its token, and the certificate and ServiceAccount its volumes give it. */
+  private async startAgent(pod: Pod, address: string, files: PodRuntime['files'], token: string): Promise<PodRuntime['agent']> {
+    return runAgent({
+      listenHost: address,
+      port: this.o.gateAgents ? this.agentPort + GATE_OFFSET : this.agentPort,
+      dataDir: join(files.data, 'bindy'),
+      token: () => token,
+      tls: await this.agentTls(pod),
+      rndc: { server: address, port: 953, keyFile: files.rndcKey, dns: { server: address, port: 53 } },
+      lease: { client: await this.serviceAccountClient(pod), namespace: this.o.lease.namespace, name: this.o.lease.name },
+      log: this.o.log.child({ pod: objectKey(pod), component: 'agent' }),
+    });
   }
 
   /** agentTls reads the pod's agent-tls volume as the kubelet would mount it, plus the CA that issued it. */
