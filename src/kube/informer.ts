@@ -134,11 +134,12 @@ export class Informer<T extends KubeObject> {
   }
 
   private apply(type: InformerEventType, received: T): void {
-    const obj = this.options.transform ? (this.options.transform(received) as T) : received;
-    const key = objectKey(obj);
+    const key = objectKey(received);
     const old = this.cache.get(key);
+    // A relist hears every object again: one it already holds at this version is not transformed anew.
+    if (type !== 'DELETED' && old?.metadata.resourceVersion === received.metadata.resourceVersion) return;
+    const obj = this.options.transform ? (this.options.transform(received) as T) : received;
     if (type === 'DELETED') this.cache.delete(key);
-    else if (old?.metadata.resourceVersion === obj.metadata.resourceVersion) return;
     else this.cache.set(key, obj);
     const effective: InformerEventType = type === 'DELETED' ? 'DELETED' : old ? 'MODIFIED' : 'ADDED';
     for (const handler of this.handlers) {
