@@ -1,5 +1,4 @@
 import { API_VERSION, READY, type Bind9Instance, type DNSZone } from '../crds/types.js';
-import { recordSource, type BuiltZone } from '../dns/build.js';
 import { zonePolicyProblem } from '../dns/dnssec-policy.js';
 import { normalizeZoneName } from '../dns/names.js';
 import { nextSerial, renderZone } from '../dns/zone.js';
@@ -15,6 +14,7 @@ import type { PodResult, Pusher } from './push.js';
 import { dnssecStatus } from './dnssec-status.js';
 import { zoneInstances } from './selection.js';
 import { instanceAgents, removeSecondaryZone, syncPrimaryOptions, syncSecondaries } from './transfer.js';
+import type { ZoneBuild } from './zone-builds.js';
 import { ZoneClaims } from './zone-claims.js';
 
 export interface ZoneReconcilerDeps {
@@ -63,14 +63,15 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
     // The owner may go away or change its selection without this zone hearing of it.
     return { requeueAfterMs: deps.resyncMs };
   }
-  const { built, hash } = deps.caches.zoneBuilds.of(zone);
+  const build = deps.caches.zoneBuilds.of(zone);
+  const { built, hash } = build;
   if (!built.zoneVerdict.ok) return report(deps, zone, path, { ready: false, reason: built.zoneVerdict.reason, message: built.zoneVerdict.message });
-  if (instances.length === 0) return report(deps, zone, path, noInstances(zone), recordsStatus(zone, built));
+  if (instances.length === 0) return report(deps, zone, path, noInstances(zone), recordsStatus(zone, build));
   const primaries = instances.filter((i) => i.spec.role !== 'secondary');
   const secondaries = instances.filter((i) => i.spec.role === 'secondary');
-  if (primaries.length === 0) return report(deps, zone, path, noPrimaries(secondaries), { ...recordsStatus(zone, built), bind9InstancesCount: instances.length, bind9Instances: secondaries.map((i) => instanceRef(i, 'Failed', NO_PRIMARY_NOTE)) });
+  if (primaries.length === 0) return report(deps, zone, path, noPrimaries(secondaries), { ...recordsStatus(zone, build), bind9InstancesCount: instances.length, bind9Instances: secondaries.map((i) => instanceRef(i, 'Failed', NO_PRIMARY_NOTE)) });
   const policyProblem = zonePolicyProblem(zone.spec.dnssecPolicy, primaries);
-  if (policyProblem) return report(deps, zone, path, { ready: false, reason: 'UnknownDnssecPolicy', message: policyProblem }, recordsStatus(zone, built));
+  if (policyProblem) return report(deps, zone, path, { ready: false, reason: 'UnknownDnssecPolicy', message: policyProblem }, recordsStatus(zone, build));
   const transfer = { zoneName, primaries: await instanceAgents(deps.pusher, primaries), secondaries: await instanceAgents(deps.pusher, secondaries), ...signing(zone) };
   const agents = transfer.primaries.flatMap((p) => p.agents);
   const optionErrors = await syncPrimaryOptions(deps.pusher, transfer, ctx.log);
@@ -96,7 +97,7 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   const glueNote = built.skippedGlue.length > 0 ? `; ${built.skippedGlue.join(', ')} left out: outside the zone, so not glue` : '';
   const verdict = summarize(results, serial, invalid, glueNote);
   await report(deps, zone, path, verdict, {
-    ...recordsStatus(zone, built),
+    ...recordsStatus(zone, build),
     bind9InstancesCount: instances.length,
     bind9Instances: [
       ...transfer.primaries.map(({ instance, agents: pods }) => instanceRef(instance, instanceState(results.filter((r) => !r.secondary && pods.some((a) => a.address === r.pod)), serial))),
@@ -161,10 +162,9 @@ function instanceRef(i: Bind9Instance, status: 'Claimed' | 'Configured' | 'Faile
 export const STATUS_RECORDS_LIMIT = 1_000;
 
 /** recordsStatus lists the records the zone serves (upstream's records / recordsCount), the first STATUS_RECORDS_LIMIT by kind, namespace and name. */
-function recordsStatus(zone: DNSZone, built: BuiltZone) {
-  // Sorted: the informer's event order differs between replicas, and a new leader must not rewrite
-  // every zone's status only because it saw the records arrive in another order.
-  const served = built.records.filter((r) => built.verdicts.get(recordSource(r))?.ok).sort((a, b) => recordSource(a).localeCompare(recordSource(b)));
+function recordsStatus(zone: DNSZone, { served }: ZoneBuild) {
+  // Sorted (ZoneBuild.served): the informer's event order differs between replicas, and a new
+  // leader must not rewrite every zone's status only because it saw the records arrive in another order.
   return {
     recordsCount: served.length,
     records: served.slice(0, STATUS_RECORDS_LIMIT).map((r) => ({ apiVersion: API_VERSION, kind: r.kind, name: r.metadata.name, namespace: zone.metadata.namespace ?? '', recordName: r.spec.name })),

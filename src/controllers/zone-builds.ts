@@ -21,6 +21,11 @@ interface Entry {
 export interface ZoneBuild {
   readonly built: BuiltZone;
   readonly hash: string;
+  /**
+   * The records it serves (valid ones), sorted by recordSource: the zone's status lists them in
+   * this order on every reconcile, so it is sorted once per build rather than once per reconcile.
+   */
+  readonly served: readonly DnsRecord[];
 }
 
 /**
@@ -54,7 +59,12 @@ export class ZoneBuilds {
     if (cached?.version === version) return cached.build;
     const candidates = this.records.candidates(zone);
     const built = buildZone(source, candidates, this.zones.rivals(candidates));
-    const build = { built, hash: contentHash(built.data) };
+    const served = built.records
+      .map((r) => [recordSource(r), r] as const)
+      .filter(([source]) => built.verdicts.get(source)?.ok)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, r]) => r);
+    const build = { built, hash: contentHash(built.data), served };
     this.builds.set(key, { version, zoneVersion, at: this.now(), generations: new Map(built.records.map((r) => [recordSource(r), r.metadata.generation])), build });
     return build;
   }
