@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { eachLimited } from './each-limited.js';
 
 /** TEMP_PREFIXES name the agent's scratch files; nothing else in its directories starts so. */
 const TEMP_PREFIXES = ['.tmp-', '.check-'] as const;
@@ -28,15 +29,7 @@ const WRITE_CONCURRENCY = 16;
  * their new content (as with writeDurably called in a loop).
  */
 export async function writeAllDurably(dir: string, files: ReadonlyMap<string, string>): Promise<void> {
-  const queue = [...files];
-  // Settled, not raced: a failure returns only once no write is in flight (none leaves a temporary file behind).
-  const writers = await Promise.allSettled(
-    Array.from({ length: Math.min(WRITE_CONCURRENCY, queue.length) }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) await replaceFile(join(dir, next[0]), next[1]);
-    }),
-  );
-  const failed = writers.find((w): w is PromiseRejectedResult => w.status === 'rejected');
-  if (failed) throw failed.reason;
+  await eachLimited(files, WRITE_CONCURRENCY, ([name, content]) => replaceFile(join(dir, name), content));
   if (files.size > 0) await syncDirectory(dir);
 }
 

@@ -4,6 +4,7 @@ import { checkZoneName, normalizeZoneName } from '../dns/names.js';
 import { soaSerial } from '../dns/zone.js';
 import { NamedUnreachableError, type BindControl } from './bind.js';
 import { removeLeftovers, scratchPath, writeAllDurably, writeDurably } from './durable.js';
+import { eachLimited } from './each-limited.js';
 import type { ZoneOptions } from './zone-options.js';
 
 /** CheckedZone is zone text that named-checkzone accepted, with the serial it read. */
@@ -173,14 +174,11 @@ export class ZoneFiles {
     await writeAllDurably(this.dir, new Map([...last].map(([zone, checked]) => [fileOf(zone), checked.text])));
     const reloadedAll = known.length > 1 && this.bind.reloadAll ? this.bind.reloadAll().then(() => true) : Promise.resolve(false);
     // A few rndc processes at a time: a batch of new zones must not fork hundreds at once.
-    const zones = [...last.values()];
-    await Promise.all(Array.from({ length: Math.min(SERVE_CONCURRENCY, zones.length) }, async () => {
-      for (let checked = zones.shift(); checked; checked = zones.shift()) {
-        const outcome = this.serveOne(checked, known.includes(checked.zone), reloadedAll, previous.get(checked.zone));
-        outcomes.set(checked.zone, outcome);
-        await outcome.catch(() => undefined);
-      }
-    }));
+    await eachLimited(last.values(), SERVE_CONCURRENCY, async (checked) => {
+      const outcome = this.serveOne(checked, known.includes(checked.zone), reloadedAll, previous.get(checked.zone));
+      outcomes.set(checked.zone, outcome);
+      await outcome.catch(() => undefined);
+    });
     for (const p of batch) outcomes.get(p.checked.zone)!.then(p.resolve, p.reject);
   }
 
