@@ -10,7 +10,7 @@ import type { TestbedState } from '../testbed/state.js';
 import type { Member } from '../test/support/leader-cluster.js';
 import type { ElectionBed } from './lib/election-bed.js';
 import { footprintRows, measureFootprint, maxRss } from './footprint.js';
-import { probes, untilServed } from './lib/dns-load.js';
+import { probes, ServedWatch } from './lib/dns-load.js';
 import { withLoadedBed } from './lib/loaded-bed.js';
 import { measureFloor } from './lib/named-floor.js';
 import { printTable, writeResult } from './lib/report.js';
@@ -24,12 +24,17 @@ export async function benchConvergence(bed: TestbedState, zones: number, records
   const result: Record<string, unknown> = { zones, records };
   await withLoadedBed(bed, 'convergence', { zones, records }, 5, async ({ election, node, load, dir, idle, readyWatch, firstCreated, lastCreated }) => {
     result.createMs = lastCreated - firstCreated;
-    await untilServed(node, load, dir, 600_000);
+    // How far behind the creation the operator was: the lag below is this backlog worked off.
+    const servedWatch = new ServedWatch(node, load, dir);
+    result.atLastCreate = { zonesServed: await servedWatch.served(), recordsReady: readyWatch.count };
+    await servedWatch.untilAll(600_000);
     result.lastCreateToServedMs = Date.now() - lastCreated;
     result.convergeMs = Date.now() - firstCreated;
     const allReady = await Promise.race([readyWatch.all, new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`only ${readyWatch.count} records Ready after 600 s`)), 600_000).unref())]);
     result.lastCreateToReadyMs = allReady - lastCreated;
     result.recordsReadyMs = allReady - firstCreated;
+    result.leaderApiRequests = await leaderRequests(election);
+    result.eventsByReason = await eventsByReason(election);
     const pod = node.runtimes()[0];
     if (!pod) throw new Error('the bench pod is gone');
     result.floorMs = await measureFloor(probes(load, join(pod.files.data, 'bindy', 'zones')));
@@ -52,6 +57,24 @@ export async function benchConvergence(bed: TestbedState, zones: number, records
     result.failover = await failoverVerify(election, zones);
   });
   writeResult('convergence', result);
+}
+
+/** leaderRequests is what the leader sent the apiserver so far, by verb (the apiserver is the bed's busiest process). */
+async function leaderRequests(election: ElectionBed): Promise<Record<string, number>> {
+  const leader = await election.steady();
+  const metrics = await leader.replica.metrics();
+  return Object.fromEntries([...metrics].filter(([k]) => k.startsWith('bindy_kube_api_requests_total{client="controllers"')).map(([k, v]) => [/verb="(\w+)"/.exec(k)?.[1] ?? k, v]));
+}
+
+/** eventsByReason counts the Events posted in the bench's namespace (each one an apiserver write). */
+async function eventsByReason(election: ElectionBed): Promise<Record<string, number>> {
+  const list = await election.admin.get<{ items: Array<{ reason?: string; involvedObject?: { kind?: string } }> }>(`/api/v1/namespaces/${election.namespace}/events`);
+  const counts: Record<string, number> = {};
+  for (const e of list.items) {
+    const key = `${e.involvedObject?.kind ?? ''}/${e.reason ?? ''}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }
 
 async function failoverVerify(election: ElectionBed, zones: number): Promise<Record<string, number>> {

@@ -6,7 +6,7 @@
  * BENCH_OPERATOR_NODE_OPTIONS gives the replicas V8 flags (recorded in the result).
  */
 import type { TestbedState } from '../testbed/state.js';
-import { untilServed } from './lib/dns-load.js';
+import { ServedWatch } from './lib/dns-load.js';
 import { footprintRows, maxRss, measureFootprint } from './footprint.js';
 import { withLoadedBed } from './lib/loaded-bed.js';
 import { printTable, writeResult } from './lib/report.js';
@@ -23,7 +23,7 @@ export async function benchScale(bed: TestbedState, zones: number, records: numb
     await withLoadedBed(bed, 'scale', { zones, records }, 10, async ({ election, node, load, dir, idle, readyWatch, firstCreated, lastCreated }) => {
       result.createMs = lastCreated - firstCreated;
       reached('all created', result);
-      await untilServed(node, load, dir, 3_600_000);
+      await new ServedWatch(node, load, dir).untilAll(3_600_000);
       result.convergeMs = Date.now() - firstCreated;
       result.lastCreateToServedMs = Date.now() - lastCreated;
       reached('all served', result);

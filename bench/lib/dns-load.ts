@@ -9,7 +9,7 @@ import { trimObject } from '../../src/kube/cache-transform.js';
 import { Informer } from '../../src/kube/informer.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 import type { TestNode } from '../../testbed/node/node.js';
-import { countAnswering, type FloorZone } from './named-floor.js';
+import { Unserved, type FloorZone } from './named-floor.js';
 import { join } from 'node:path';
 
 export const GROUP = '/apis/bindy.firestoned.io/v1beta1';
@@ -56,15 +56,33 @@ export function probes(load: Load, zonesDir: string): FloorZone[] {
   return Array.from({ length: load.zones }, (_, z) => ({ zone: zoneName(z), file: join(zonesDir, `${zoneName(z)}.zone`), probe: `host${last}.${zoneName(z)}`, expect: `198.51.100.${last + 1}` }));
 }
 
-/** untilServed polls named (one dig batch, without blocking this process) until every zone answers. */
-export async function untilServed(node: TestNode, load: Load, dir: string, timeoutMs: number): Promise<void> {
-  const t0 = Date.now();
-  for (;;) {
-    const pod = node.runtimes()[0]?.address;
-    const served = pod ? await countAnswering(pod, 53, probes(load, ''), join(dir, 'queries')) : 0;
-    if (served === load.zones) return;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`only ${served}/${load.zones} zones served after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
+/**
+ * ServedWatch follows which zones the pod's named serves (their last record answers), asking
+ * only for those not served yet.
+ */
+export class ServedWatch {
+  private readonly unserved: Unserved;
+
+  constructor(private readonly node: TestNode, private readonly load: Load, private readonly dir: string) {
+    this.unserved = new Unserved(probes(load, ''));
+  }
+
+  /** served counts the zones served so far (one dig batch for the rest). */
+  async served(): Promise<number> {
+    const pod = this.node.runtimes()[0]?.address;
+    const left = pod ? await this.unserved.poll(pod, 53, join(this.dir, 'queries')) : this.unserved.count;
+    return this.load.zones - left;
+  }
+
+  /** untilAll polls until every zone is served. */
+  async untilAll(timeoutMs: number): Promise<void> {
+    const t0 = Date.now();
+    for (;;) {
+      const served = await this.served();
+      if (served === this.load.zones) return;
+      if (Date.now() - t0 > timeoutMs) throw new Error(`only ${served}/${this.load.zones} zones served after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 }
 
