@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { readRndcKey, RndcConnectError, rndcCommand } from './rndc-protocol.js';
 import { querySoa } from './soa-query.js';
 
 const run = promisify(execFile);
@@ -59,8 +60,6 @@ export class NamedUnreachableError extends Error {
  */
 export const CHECKZONE_ARGS = ['-k', 'fail', '-i', 'full'] as const;
 
-const UNREACHABLE = /connect failed|connection refused|timed out|end of file|network unreachable/i;
-
 /**
  * RndcControl drives named through rndc and validates with named-checkzone. `zoneOptions` adds
  * a primary zone's options (NOTIFY, transfer, signing) to the config it is added with; `signed`
@@ -81,9 +80,9 @@ export class RndcControl implements BindControl {
     const first = await this.rndc(known ? reload : add);
     if (first.ok) return;
     const wrongBelief = known ? /not found/i.test(first.output) : /already exists/i.test(first.output);
-    if (!wrongBelief) throw failure(`rndc ${(known ? reload : add).slice(0, 2).join(' ')}`, first.output);
+    if (!wrongBelief) throw failure(`rndc ${(known ? reload : add).slice(0, 2).join(' ')}`, first);
     const second = await this.rndc(known ? add : reload);
-    if (!second.ok) throw failure(`rndc ${(known ? add : reload).slice(0, 2).join(' ')}`, second.output);
+    if (!second.ok) throw failure(`rndc ${(known ? add : reload).slice(0, 2).join(' ')}`, second);
   }
 
   async reconfigure(zone: string, file: string, readd: boolean): Promise<void> {
@@ -104,9 +103,9 @@ export class RndcControl implements BindControl {
     const first = await this.rndc(known ? mod : add);
     if (first.ok) return;
     const wrongBelief = known ? /not found/i.test(first.output) : /already exists/i.test(first.output);
-    if (!wrongBelief) throw failure(`rndc ${known ? 'modzone' : 'addzone'} ${zone}`, first.output);
+    if (!wrongBelief) throw failure(`rndc ${known ? 'modzone' : 'addzone'} ${zone}`, first);
     const second = await this.rndc(known ? add : mod);
-    if (!second.ok) throw failure(`rndc ${known ? 'addzone' : 'modzone'} ${zone}`, second.output);
+    if (!second.ok) throw failure(`rndc ${known ? 'addzone' : 'modzone'} ${zone}`, second);
   }
 
   private primaryConfig(zone: string, file: string): string {
@@ -115,7 +114,7 @@ export class RndcControl implements BindControl {
 
   async reloadAll(): Promise<void> {
     const all = await this.rndc(['reload']);
-    if (!all.ok) throw failure('rndc reload', all.output);
+    if (!all.ok) throw failure('rndc reload', all);
   }
 
   async loadedSerial(zone: string): Promise<number | undefined> {
@@ -127,7 +126,7 @@ export class RndcControl implements BindControl {
     const status = await this.rndc(['zonestatus', zone]);
     if (!status.ok) {
       if (/not found|not loaded/i.test(status.output)) return undefined;
-      throw failure(`rndc zonestatus ${zone}`, status.output);
+      throw failure(`rndc zonestatus ${zone}`, status);
     }
     const m = /^serial: (\d+)$/m.exec(status.output);
     if (!m) throw new Error(`rndc zonestatus ${zone}: no serial in ${JSON.stringify(status.output.slice(0, 200))}`);
@@ -136,7 +135,7 @@ export class RndcControl implements BindControl {
 
   async remove(zone: string): Promise<void> {
     const del = await this.rndc(['delzone', zone]);
-    if (!del.ok && !/not found/i.test(del.output)) throw failure(`rndc delzone ${zone}`, del.output);
+    if (!del.ok && !/not found/i.test(del.output)) throw failure(`rndc delzone ${zone}`, del);
   }
 
   async check(zone: string, file: string): Promise<number> {
@@ -152,13 +151,19 @@ export class RndcControl implements BindControl {
     return Number(m[1]);
   }
 
-  private async rndc(args: string[]): Promise<{ ok: boolean; output: string }> {
+  /**
+   * rndc sends one command over named's control channel (rndc-protocol.ts, in process: a process
+   * per call was most of a bulk import's agent time). The key file is read at each call, as the
+   * rndc tool does, so a replaced key is picked up.
+   */
+  private async rndc(args: string[]): Promise<{ ok: boolean; output: string; unreachable?: boolean }> {
     const o = this.options;
     try {
-      const { stdout, stderr } = await run('rndc', ['-s', o.server, '-p', String(o.port), '-k', o.keyFile, ...args], { timeout: o.timeoutMs ?? 10_000 });
-      return { ok: true, output: `${stdout}${stderr}`.trim() };
+      const reply = await rndcCommand(o.server, o.port, await readRndcKey(o.keyFile), args.join(' '), o.timeoutMs ?? 10_000);
+      if (reply.result === 0) return { ok: true, output: reply.text.trim() };
+      return { ok: false, output: [reply.err, reply.text].filter((t) => t !== '').join(': ').trim() || `result ${reply.result}` };
     } catch (err) {
-      return { ok: false, output: `${(err as { stdout?: string }).stdout ?? ''}${(err as { stderr?: string }).stderr ?? ''}`.trim() || (err as Error).message };
+      return { ok: false, output: (err as Error).message, unreachable: err instanceof RndcConnectError };
     }
   }
 }
@@ -169,6 +174,6 @@ export function quotable(path: string): string {
 }
 
 /** failure tells a named that did not answer from a named that refused. */
-function failure(what: string, output: string): Error {
-  return UNREACHABLE.test(output) ? new NamedUnreachableError(`${what}: ${output}`) : new Error(`${what}: ${output}`);
+function failure(what: string, reply: { output: string; unreachable?: boolean }): Error {
+  return reply.unreachable ? new NamedUnreachableError(`${what}: ${reply.output}`) : new Error(`${what}: ${reply.output}`);
 }
