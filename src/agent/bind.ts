@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { readRndcKey, RndcConnectError, rndcCommand } from './rndc-protocol.js';
 import { querySoa } from './soa-query.js';
-
-const run = promisify(execFile);
+import { ZoneChecker } from './zone-check.js';
 
 /** BindControl is the narrow boundary to the local named: the only three things the agent asks of it. */
 export interface BindControl {
@@ -41,36 +38,26 @@ export interface RndcOptions {
   readonly dns?: { readonly server: string; readonly port: number };
 }
 
-/** ZoneCheckError carries named-checkzone's own explanation of why a zone was refused. */
-export class ZoneCheckError extends Error {
-  override readonly name = 'ZoneCheckError';
-}
-
 /** NamedUnreachableError means named's control channel did not answer: nothing was judged. */
 export class NamedUnreachableError extends Error {
   override readonly name = 'NamedUnreachableError';
 }
 
 /**
- * CHECKZONE_ARGS make named-checkzone as strict as named's own load of a primary zone. named's
- * defaults fail a primary zone on bad host names (check-names primary fail), while
- * named-checkzone only warns unless told (-k): without -k fail, an owner such as "my_host" with
- * an A record passes the check and then named refuses the reload. The other checks (-i full
- * integrity: NS/MX/SRV targets, NS without address, NS to a CNAME) already fail by default.
- */
-export const CHECKZONE_ARGS = ['-k', 'fail', '-i', 'full'] as const;
-
-/**
- * RndcControl drives named through rndc and validates with named-checkzone. `zoneOptions` adds
+ * RndcControl drives named through its control channel and validates with named-checkconf (ZoneChecker). `zoneOptions` adds
  * a primary zone's options (NOTIFY, transfer, signing) to the config it is added with; `signed`
  * says which zones named signs inline.
  */
 export class RndcControl implements BindControl {
+  private readonly checker: ZoneChecker;
+
   constructor(
     private readonly options: RndcOptions,
     private readonly zoneOptions: (zone: string) => string = () => '',
     private readonly signed: (zone: string) => boolean = () => false,
-  ) {}
+  ) {
+    this.checker = new ZoneChecker(options.timeoutMs);
+  }
 
   async serve(zone: string, file: string, known: boolean): Promise<void> {
     // Trying the likely call first saves one rndc round trip (a process spawn) per push; the
@@ -138,17 +125,8 @@ export class RndcControl implements BindControl {
     if (!del.ok && !/not found/i.test(del.output)) throw failure(`rndc delzone ${zone}`, del);
   }
 
-  async check(zone: string, file: string): Promise<number> {
-    let stdout: string;
-    try {
-      ({ stdout } = await run('named-checkzone', [...CHECKZONE_ARGS, zone, file], { timeout: this.options.timeoutMs ?? 10_000 }));
-    } catch (err) {
-      const out = `${(err as { stdout?: string }).stdout ?? ''}${(err as { stderr?: string }).stderr ?? ''}`.trim();
-      throw new ZoneCheckError(`named-checkzone rejected ${zone}: ${out.replace(/\s*\n\s*/g, '; ') || (err as Error).message}`);
-    }
-    const m = /loaded serial (\d+)/.exec(stdout);
-    if (!m) throw new ZoneCheckError(`named-checkzone ${zone}: no serial in output: ${stdout.trim()}`);
-    return Number(m[1]);
+  check(zone: string, file: string): Promise<number> {
+    return this.checker.check(zone, file);
   }
 
   /**

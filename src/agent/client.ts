@@ -36,7 +36,7 @@ export interface AgentLimits {
 }
 
 /**
- * DEFAULT_LIMITS: a PUT waits for named-checkzone, the write and named's confirmed reload (seconds
+ * DEFAULT_LIMITS: a PUT waits for the zone check, the write and named's confirmed reload (seconds
  * at most); a zone list is ~40 bytes per zone, so 16 MiB holds 400,000 zones.
  */
 export const DEFAULT_LIMITS: Required<AgentLimits> = { totalMs: 30_000, idleMs: 10_000, maxResponseBytes: 16 * 1024 * 1024 };

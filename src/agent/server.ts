@@ -2,7 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Counter, Registry } from 'prom-client';
-import { NamedUnreachableError, ZoneCheckError } from './bind.js';
+import { NamedUnreachableError } from './bind.js';
+import { ZoneCheckError } from './zone-check.js';
 import { formatEpoch, type Epoch } from './epoch.js';
 import type { EpochGuard } from './fence.js';
 import { dsRecords } from './ds.js';
@@ -76,7 +77,7 @@ export class AgentApi {
       body = await readBody(req);
       if (body === undefined) return reply(res, 413, { error: `zone text larger than ${MAX_ZONE_BYTES} bytes` });
     }
-    // Validation (a named-checkzone run) changes nothing, so it starts before the queue and overlaps
+    // Validation (named-checkconf, batched with the checks running beside it) changes nothing, so it starts before the queue and overlaps
     // other writes; only epoch admission and the write itself run one at a time.
     const checked = body === undefined ? undefined : settle(this.deps.zones.check(zone, body));
     if (checked) return this.store(req, res, zone, checked);

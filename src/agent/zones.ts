@@ -7,7 +7,7 @@ import { removeLeftovers, scratchPath, writeAllDurably, writeDurably } from './d
 import { eachLimited } from './each-limited.js';
 import type { ZoneOptions } from './zone-options.js';
 
-/** CheckedZone is zone text that named-checkzone accepted, with the serial it read. */
+/** CheckedZone is zone text the zone check (named-checkconf) accepted, with the serial it read. */
 export interface CheckedZone {
   readonly zone: string;
   readonly text: string;
@@ -125,7 +125,7 @@ export class ZoneFiles {
   }
 
   /**
-   * check validates zone text with named-checkzone in a scratch file of its own. It changes
+   * check validates zone text (ZoneChecker: named-checkconf -z) in a scratch file of its own. It changes
    * nothing, so it may run while other writes are applied.
    */
   async check(zoneName: string, text: string): Promise<CheckedZone> {

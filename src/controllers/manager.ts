@@ -138,7 +138,7 @@ function buildControllers(deps: ControllerDeps, caches: Caches, log: Logger, ter
     provider: new Controller({ ...base, kind: 'ClusterBind9Provider', keys: keysOf(caches.providers), reconcile: gate((k) => reconcileProvider(clusterDeps, k)) }),
     cluster: new Controller({ ...base, kind: 'Bind9Cluster', keys: keysOf(caches.clusters), reconcile: gate((k) => reconcileCluster(clusterDeps, k)) }),
     instance: new Controller({ ...base, kind: 'Bind9Instance', keys: keysOf(caches.instances), reconcile: gate((k, ctx) => reconcileInstance({ client, caches, events, settings: { ...settings, agentImage: term().agentImage }, pusher: term().pusher, resyncMs }, k, ctx)) }),
-    // A zone reconcile mostly waits on agents (named-checkzone, rndc); more workers keep the pods
+    // A zone reconcile mostly waits on agents (zone check, named loading it); more workers keep the pods
     // busy, and an agent applies the pushes that arrive together in one batch (one rndc reload).
     zone: new Controller({ ...base, kind: 'DNSZone', workers: 16, keys: keysOf(caches.zones), reconcile: gate((k, ctx) => reconcileZone({ client, caches, events, pusher: term().pusher, resyncMs }, k, ctx)) }),
     // Record status is bookkeeping, but a record is Ready only once written (RECORD_WORKERS).

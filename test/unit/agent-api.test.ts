@@ -1,5 +1,6 @@
 import { pino } from 'pino';
-import { ZoneCheckError, type BindControl } from '../../src/agent/bind.js';
+import type { BindControl } from '../../src/agent/bind.js';
+import { ZoneCheckError } from '../../src/agent/zone-check.js';
 import { agentTlsFixture } from '../support/agent-tls.js';
 import { AgentClient, AgentError, StaleEpochError } from '../../src/agent/client.js';
 import { runAgent, type RunningAgent } from '../../src/agent/main.js';
