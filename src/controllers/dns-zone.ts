@@ -213,7 +213,10 @@ async function report(deps: ZoneReconcilerDeps, zone: DNSZone, path: string, v: 
   const condition = { type: READY, status: v.ready ? ('True' as const) : ('False' as const), reason: v.reason, message: v.message, observedGeneration: zone.metadata.generation };
   const before = findCondition(zone.status?.conditions, READY);
   await patchStatus(deps.client, path, zone, { conditions: setCondition(zone.status?.conditions, condition), observedGeneration: zone.metadata.generation, ...extra });
-  // A zone served at its first report is routine (a bulk import makes thousands): status says it.
-  const routine = v.ready && before === undefined;
+  // A new zone's way to its first serve is routine (a bulk import makes thousands, applied with
+  // the instance whose pods are still starting): status says it. Losing the pods of a zone that
+  // was served, and every other problem and the recovery from it, is an Event.
+  const firstWay = zone.status?.syncedSerial === undefined && (before === undefined || before.reason === 'NoReadyPods' || before.reason === 'NotServed');
+  const routine = (v.ready && before === undefined) || (firstWay && (v.ready || v.reason === 'NoReadyPods'));
   if (before?.reason !== v.reason && !v.quiet && !routine) deps.events.record(zone, v.ready ? 'Normal' : 'Warning', v.reason, v.message);
 }

@@ -53,7 +53,8 @@ export function judgeRecord(caches: Caches, record: DnsRecord): Outcome {
  * servedOutcome: a valid record is Ready only once every pod serves a serial that contains it —
  * the zone's status.serial was rendered from the content the record is in now (same content
  * hash) and the zone was Synced at that serial. While its zone is on its way to serve it (not
- * reconciled yet, NotServed, or Synced at older content), a record already Ready for its current
+ * reconciled yet, NotServed, waiting for the first ready pod of a zone never served, or Synced
+ * at older content), a record already Ready for its current
  * generation stays Ready — the older serial named still serves contains it unchanged — and any
  * other is NotYetServed. A zone that is failing (PushFailed, NoInstances, refused spec, …) makes
  * it ZoneNotReady with the zone's reason.
@@ -65,7 +66,9 @@ function servedOutcome(record: DnsRecord, zone: DNSZone, zoneName: string, hashN
     return { ready: true, reason: 'Attached', message: `served in ${where} at serial ${st.serial} by every pod`, zone: zoneName, zoneObject: zone };
   }
   const zoneReady = findCondition(st?.conditions, READY);
-  const onItsWay = !zoneReady || zoneReady.observedGeneration !== zone.metadata.generation || zoneReady.status === 'True' || zoneReady.reason === 'NotServed';
+  // A zone never served yet that waits for its first ready pod (an instance starting beside it) is on its way too.
+  const firstWait = zoneReady?.reason === 'NoReadyPods' && st?.syncedSerial === undefined;
+  const onItsWay = !zoneReady || zoneReady.observedGeneration !== zone.metadata.generation || zoneReady.status === 'True' || zoneReady.reason === 'NotServed' || firstWait;
   if (!onItsWay) {
     return { ready: false, reason: 'ZoneNotReady', message: `DNSZone ${zone.metadata.name} is not Ready (${zoneReady.reason}: ${zoneReady.message})`.slice(0, 1000), zone: zoneName, zoneObject: zone };
   }

@@ -1,7 +1,8 @@
 /**
  * A record's Ready from its zone's status: Attached once a serial containing it is served by every
  * pod; NotYetServed (or still Ready, if it already was) while its zone is on its way there;
- * ZoneNotReady with the zone's reason while its zone is failing.
+ * ZoneNotReady with the zone's reason while its zone is failing (losing every pod of a zone that was
+ * served included; a zone never served that waits for its first pod is on its way).
  */
 import type { Caches } from '../../src/controllers/caches.js';
 import { withInstanceNameServers } from '../../src/controllers/name-server-addresses.js';
@@ -67,6 +68,7 @@ describe('judgeRecord', () => {
     ['its zone was not reconciled yet', undefined],
     ['a pod still serves an older serial (NotServed)', { serial: 5, syncedSerial: 4, contentHash: HASH, conditions: readyCondition('False', 'NotServed', 'serial 5 is not served yet') }],
     ['its zone is Synced at older content', { serial: 4, syncedSerial: 4, contentHash: 'older', conditions: readyCondition('True', 'Synced') }],
+    ['its zone, never served yet, waits for its first ready pod (NoReadyPods)', { serial: 5, contentHash: HASH, conditions: readyCondition('False', 'NoReadyPods', 'serial 5 waits for a ready named pod') }],
   ])('is NotYetServed while %s, and stays Ready if it already was', (_what, status) => {
     expect(judge(zone(status), www())).toMatchObject({ ready: false, reason: 'NotYetServed' });
     expect(judge(zone(status), www(wasReady))).toMatchObject({ ready: true, reason: 'Attached' });
@@ -76,6 +78,7 @@ describe('judgeRecord', () => {
     ['PushFailed', '10.0.0.1:8053 serves serial 4: named-checkzone refused'],
     ['NoInstances', 'no Bind9Instance has spec.clusterRef "c"'],
     ['InvalidAdminEmail', 'soaRecord.adminEmail is 300 octets on the wire'],
+    ['NoReadyPods', 'serial 5 waits for a ready named pod'],
   ])('is ZoneNotReady with the zone\'s reason while its zone is %s, even if it was Ready', (reason, message) => {
     const z = zone({ serial: 5, syncedSerial: 4, contentHash: HASH, conditions: readyCondition('False', reason, message) });
     for (const record of [www(), www(wasReady)]) {
