@@ -33,7 +33,9 @@ export async function benchConvergence(bed: TestbedState, zones: number, records
     const allReady = await Promise.race([readyWatch.all, new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`only ${readyWatch.count} records Ready after 600 s`)), 600_000).unref())]);
     result.lastCreateToReadyMs = allReady - lastCreated;
     result.recordsReadyMs = allReady - firstCreated;
-    result.leaderApiRequests = await leaderRequests(election);
+    const leaderMetrics = await (await election.steady()).replica.metrics();
+    result.leaderApiRequests = leaderRequests(leaderMetrics);
+    result.leaderReconciles = reconcileFigures(leaderMetrics);
     result.eventsByReason = await eventsByReason(election);
     const pod = node.runtimes()[0];
     if (!pod) throw new Error('the bench pod is gone');
@@ -60,10 +62,19 @@ export async function benchConvergence(bed: TestbedState, zones: number, records
 }
 
 /** leaderRequests is what the leader sent the apiserver so far, by verb (the apiserver is the bed's busiest process). */
-async function leaderRequests(election: ElectionBed): Promise<Record<string, number>> {
-  const leader = await election.steady();
-  const metrics = await leader.replica.metrics();
+function leaderRequests(metrics: Map<string, number>): Record<string, number> {
   return Object.fromEntries([...metrics].filter(([k]) => k.startsWith('bindy_kube_api_requests_total{client="controllers"')).map(([k, v]) => [/verb="(\w+)"/.exec(k)?.[1] ?? k, v]));
+}
+
+/** reconcileFigures are the leader's reconciles of zones and A records so far: how many, and their mean duration. */
+function reconcileFigures(metrics: Map<string, number>): Record<string, { count: number; meanMs: number }> {
+  return Object.fromEntries(
+    ['DNSZone', 'ARecord'].map((kind) => {
+      const count = metrics.get(`bindy_reconcile_duration_seconds_count{kind="${kind}"}`) ?? 0;
+      const sum = metrics.get(`bindy_reconcile_duration_seconds_sum{kind="${kind}"}`) ?? 0;
+      return [kind, { count, meanMs: count > 0 ? Math.round((sum / count) * 1000) : 0 }];
+    }),
+  );
 }
 
 /** eventsByReason counts the Events posted in the bench's namespace (each one an apiserver write). */

@@ -41,7 +41,7 @@ function zone(name: string, created: string, status?: DNSZone['status'], extra: 
 const www: DnsRecord = { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: { name: 'www', namespace: 'ns', labels: { zone: 'x' } }, spec: { name: 'www', ipv4Addresses: ['192.0.2.1'] } } as DnsRecord;
 
 /** harness records every apiserver write and every push, in order. */
-function harness(zones: DNSZone[], reported: number[] = [], instances: Bind9Instance[] = [instance], outcome?: (desired: number) => PodResult) {
+function harness(zones: DNSZone[], reported: number[] = [], instances: Bind9Instance[] = [instance], outcome?: (desired: number) => PodResult | undefined) {
   const log: string[] = [];
   const statuses: Array<Record<string, unknown>> = [];
   const client = {
@@ -80,7 +80,9 @@ function harness(zones: DNSZone[], reported: number[] = [], instances: Bind9Inst
     reportedSerials: async () => reported,
     syncZone: async (_a: unknown, name: string, desired: DesiredZone | undefined): Promise<PodResult[]> => {
       log.push(`push ${name} serial=${desired?.serial}`);
-      return [outcome ? outcome(desired?.serial ?? 0) : { pod: '10.0.0.1:8053', serial: desired?.serial, changed: true }];
+      // An outcome of undefined: the instance has no ready pod to push to.
+      const result = outcome ? outcome(desired?.serial ?? 0) : { pod: '10.0.0.1:8053', serial: desired?.serial, changed: true };
+      return result ? [result] : [];
     },
   } as unknown as Pusher;
   const records = new Map([['ARecord', cache([www])]]) as unknown as Map<RecordKind, RecordSource>;
@@ -115,6 +117,20 @@ describe('reconcileZone', () => {
     await second.run('ns/z');
     expect(second.statuses.some((st) => 'serial' in st)).toBe(false);
     expect(second.log).toContain('push x.test serial=1');
+  });
+
+  it('posts no Event while a new zone waits for its first ready pod, nor once it is served; a served zone losing its pods is one', async () => {
+    const noPods = () => undefined;
+    const created = harness([zone('z', '2026-01-01T00:00:00Z')], [], [instance], noPods);
+    await created.run('ns/z');
+    expect(created.log.join('\n')).toMatch(/"reason":"NoReadyPods"/);
+    const waiting = { serial: 1, contentHash: String(created.statuses[0]!.contentHash), conditions: [{ type: 'Ready', status: 'False' as const, reason: 'NoReadyPods', observedGeneration: 1 }] };
+    const served = harness([zone('z', '2026-01-01T00:00:00Z', waiting)]);
+    await served.run('ns/z');
+    expect(served.log.join('\n')).toMatch(/"reason":"Synced"/);
+    const lost = harness([zone('z', '2026-01-01T00:00:00Z', { ...waiting, syncedSerial: 1, conditions: [{ type: 'Ready', status: 'True', reason: 'Synced', observedGeneration: 1 }] })], [], [instance], noPods);
+    await lost.run('ns/z');
+    expect([...created.log, ...served.log, ...lost.log].filter((l) => l.startsWith('event'))).toEqual(['event NoReadyPods']);
   });
 
   it('gives the younger of two zones with one zoneName DuplicateZone and pushes nothing for it', async () => {
