@@ -270,8 +270,10 @@ const FIRST_PASS_MS = 5_000;
 /** wire maps cache events to the keys whose desired state they change (controllers ignore them while not leading). */
 function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, recordCtls: Map<RecordKind, Controller>): void {
   const shapes = new ShapeTracker();
-  // A zone's records become Ready when its pods confirm a new serial: a status-only change they must hear of.
-  const servedSerials = new ShapeTracker((o) => `${(o as DNSZone).status?.serial}/${(o as DNSZone).status?.syncedSerial}`);
+  // A zone's records become Ready when its pods confirm a new serial: a status-only change they
+  // must hear of. The serial persisted before a push changes no record's verdict (each waits for
+  // the pods' confirmation), so it re-judges nothing.
+  const servedSerials = new ShapeTracker((o) => `${(o as DNSZone).status?.syncedSerial}`);
   const zonesServedBy = (i: Bind9Instance | undefined) => {
     if (i) for (const z of caches.zones.list()) if (servesZone(caches, z, i)) zoneCtl.enqueue(objectKey(z));
   };
@@ -353,11 +355,14 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
     const previous = new Map<string, DnsRecord>();
     inf.on((type, r) => {
       const key = objectKey(r);
-      recordCtls.get(kind)?.enqueue(key);
       const before = previous.get(key);
       if (type === 'DELETED') previous.delete(key);
       else previous.set(key, r);
+      // A record's own status writes come back as events that change nothing it is judged from
+      // (a bulk import re-judged every record after each of its writes); the resync repairs
+      // someone else's edit of its status.
       if (!shapes.changed(type, `${kind}/${key}`, r)) return;
+      recordCtls.get(kind)?.enqueue(key);
       // The zones it left (labels edited) and the zones it joined re-render, nothing else.
       const zones = new Map([...(before ? zonesOf(before) : []), ...zonesOf(r)].map((z) => [objectKey(z), z]));
       for (const [zoneKey, z] of zones) {

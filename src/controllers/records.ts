@@ -63,7 +63,11 @@ function servedOutcome(record: DnsRecord, zone: DNSZone, zoneName: string, hashN
   const st = zone.status;
   const where = `zone ${zoneName} (DNSZone ${zone.metadata.name})`;
   if (st?.serial !== undefined && st.contentHash === hashNow && st.syncedSerial === st.serial) {
-    return { ready: true, reason: 'Attached', message: `served in ${where} at serial ${st.serial} by every pod`, zone: zoneName, zoneObject: zone };
+    // The serial it was first served at stays in the message: naming each later serial rewrote the
+    // status of every record of a zone at every change of the zone.
+    const was = findCondition(record.status?.conditions, READY);
+    const still = was?.status === 'True' && was.reason === 'Attached' && was.observedGeneration === record.metadata.generation && record.status?.zone === zoneName;
+    return { ready: true, reason: 'Attached', message: still && was.message ? was.message : `served in ${where} by every pod since serial ${st.serial}`, zone: zoneName, zoneObject: zone };
   }
   const zoneReady = findCondition(st?.conditions, READY);
   // A zone never served yet that waits for its first ready pod (an instance starting beside it) is on its way too.

@@ -61,7 +61,12 @@ function judge(z: DNSZone, record: DnsRecord) {
 describe('judgeRecord', () => {
   it('is Attached once every pod serves a serial rendered from the content the record is in', () => {
     const z = zone({ serial: 5, syncedSerial: 5, contentHash: HASH, conditions: readyCondition('True', 'Synced') });
-    expect(judge(z, www())).toMatchObject({ ready: true, reason: 'Attached', message: expect.stringContaining('serial 5 by every pod'), zone: 'x.test' });
+    expect(judge(z, www())).toMatchObject({ ready: true, reason: 'Attached', message: 'served in zone x.test (DNSZone z) by every pod since serial 5', zone: 'x.test' });
+  });
+
+  it('keeps the message of a record already Attached when its zone moves on to a later serial (no rewrite per zone change)', () => {
+    const z = zone({ serial: 9, syncedSerial: 9, contentHash: HASH, conditions: readyCondition('True', 'Synced') });
+    expect(judge(z, www(wasReady))).toMatchObject({ ready: true, reason: 'Attached', message: wasReady.conditions[0]!.message });
   });
 
   it.each<[string, DNSZone['status']]>([
