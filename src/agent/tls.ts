@@ -66,8 +66,8 @@ export function certificateProblem(caPem: string, certPem: string, serverName: s
   return undefined;
 }
 
-/** AGENT_SOCKETS bounds the operator's open connections to one agent (manager.ts runs 16 DNSZone workers). */
-export const AGENT_SOCKETS = 16;
+/** AGENT_SOCKETS bounds the operator's open connections to one agent (one per DNSZone worker, ZONE_WORKERS in manager.ts). */
+export const AGENT_SOCKETS = 32;
 
 /**
  * agentConnections returns the operator's connection pool to one instance's agents: TLS with
