@@ -175,7 +175,7 @@ function recordsStatus(zone: DNSZone, { served }: ZoneBuild) {
   // leader must not rewrite every zone's status only because it saw the records arrive in another order.
   return {
     recordsCount: served.length,
-    records: served.slice(0, STATUS_RECORDS_LIMIT).map((r) => ({ apiVersion: API_VERSION, kind: r.kind, name: r.metadata.name, namespace: zone.metadata.namespace ?? '', recordName: r.spec.name })),
+    records: served.slice(0, STATUS_RECORDS_LIMIT).map((r) => ({ apiVersion: API_VERSION, kind: r.kind, name: r.name, namespace: zone.metadata.namespace ?? '', recordName: r.recordName })),
   };
 }
 
