@@ -53,8 +53,9 @@ export interface ZoneBuild {
  */
 export class ZoneBuilds {
   private readonly builds = new Map<string, Entry>();
-  /** Builds younger than RECORD_STALE_MS, oldest first (forRecord); older ones are dropped as new ones come. */
+  /** Builds younger than RECORD_STALE_MS, oldest first (forRecord); older ones are dropped as new ones come, or soon after the last. */
   private readonly recent = new Map<string, Recent>();
+  private pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly records: RecordIndex,
@@ -115,6 +116,16 @@ export class ZoneBuilds {
     this.recent.delete(key);
     this.recent.set(key, recent);
     this.prune();
+    this.schedulePrune();
+  }
+
+  /** schedulePrune: once builds stop coming (an import is over), the last ones' generations go too. */
+  private schedulePrune(): void {
+    this.pruneTimer ??= setTimeout(() => {
+      this.pruneTimer = undefined;
+      this.prune();
+      if (this.recent.size > 0) this.schedulePrune();
+    }, RECORD_STALE_MS).unref();
   }
 
   private prune(): void {
