@@ -4,7 +4,13 @@
  * running runs again afterwards), and delayed adds keep only the earliest deadline.
  */
 export class KeyQueue {
-  private readonly ready: string[] = [];
+  /**
+   * Keys waiting, in order, from `head` on: taking one moves `head` instead of shifting the array,
+   * which copies the rest and made a new leader's first pass over 100,000 records quadratic (a
+   * fifth of its CPU in Array.shift). The taken prefix is dropped once it is half the array.
+   */
+  private ready: string[] = [];
+  private head = 0;
   private readonly queued = new Set<string>();
   private readonly active = new Set<string>();
   private readonly dirty = new Set<string>();
@@ -45,7 +51,7 @@ export class KeyQueue {
   /** next waits for a key and marks it active; undefined once the signal aborts. */
   async next(signal: AbortSignal): Promise<string | undefined> {
     while (!signal.aborted) {
-      const key = this.ready.shift();
+      const key = this.take();
       if (key !== undefined) {
         this.queued.delete(key);
         this.active.add(key);
@@ -73,14 +79,28 @@ export class KeyQueue {
   clear(): void {
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    this.ready.length = 0;
+    this.ready = [];
+    this.head = 0;
     this.queued.clear();
     this.dirty.clear();
     this.wake();
   }
 
   get length(): number {
-    return this.ready.length;
+    return this.ready.length - this.head;
+  }
+
+  private take(): string | undefined {
+    if (this.head >= this.ready.length) return undefined;
+    const key = this.ready[this.head++];
+    if (this.head === this.ready.length) {
+      this.ready = [];
+      this.head = 0;
+    } else if (this.head * 2 >= this.ready.length) {
+      this.ready = this.ready.slice(this.head);
+      this.head = 0;
+    }
+    return key;
   }
 
   private wake(): void {

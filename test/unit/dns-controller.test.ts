@@ -23,6 +23,23 @@ async function until(cond: () => boolean, ms = 2_000): Promise<void> {
 }
 
 describe('KeyQueue', () => {
+  it('hands out keys in the order they were queued, across a long queue taken while it grows', async () => {
+    const q = new KeyQueue();
+    const signal = new AbortController().signal;
+    const taken: string[] = [];
+    for (let i = 0; i < 1_000; i++) q.add(`k${i}`);
+    for (let i = 0; i < 700; i++) {
+      const key = (await q.next(signal))!;
+      taken.push(key);
+      q.done(key);
+      if (i % 3 === 0) q.add(`m${i}`);
+    }
+    expect(q.length).toBe(300 + 234);
+    while (q.length > 0) taken.push((await q.next(signal))!);
+    const added = [...Array.from({ length: 1_000 }, (_, i) => `k${i}`), ...Array.from({ length: 234 }, (_, j) => `m${j * 3}`)];
+    expect(taken).toEqual(added);
+  });
+
   it('deduplicates waiting keys and re-queues a key added while it runs', async () => {
     const q = new KeyQueue();
     const signal = new AbortController().signal;
