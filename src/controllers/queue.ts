@@ -1,4 +1,11 @@
 /**
+ * YIELD_MS is how long workers may take keys without letting timers and I/O run: a reconcile that
+ * finds nothing to change never waits on I/O, so a new leader's first pass over 100,000 unchanged
+ * records ran as one chain of microtasks, and the Lease renewals due every 2 s waited behind it.
+ */
+const YIELD_MS = 10;
+
+/**
  * KeyQueue is a work queue of object keys with the guarantees controllers need: a key waiting
  * more than once runs once (dedup), a key never runs twice at the same time (a key added while
  * running runs again afterwards), and delayed adds keep only the earliest deadline.
@@ -16,6 +23,7 @@ export class KeyQueue {
   private readonly dirty = new Set<string>();
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private waiters: Array<() => void> = [];
+  private lastYield = performance.now();
 
   add(key: string): void {
     const delayed = this.timers.get(key);
@@ -51,6 +59,11 @@ export class KeyQueue {
   /** next waits for a key and marks it active; undefined once the signal aborts. */
   async next(signal: AbortSignal): Promise<string | undefined> {
     while (!signal.aborted) {
+      if (performance.now() - this.lastYield >= YIELD_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        this.lastYield = performance.now();
+        continue;
+      }
       const key = this.take();
       if (key !== undefined) {
         this.queued.delete(key);

@@ -23,6 +23,24 @@ async function until(cond: () => boolean, ms = 2_000): Promise<void> {
 }
 
 describe('KeyQueue', () => {
+  it('lets timers run while its workers drain a long queue of keys that need no I/O', async () => {
+    const q = new KeyQueue();
+    const signal = new AbortController().signal;
+    for (let i = 0; i < 20_000; i++) q.add(`k${i}`);
+    let taken = 0;
+    let timerSawTaken = -1;
+    setTimeout(() => (timerSawTaken = taken), 0);
+    while (q.length > 0) {
+      const key = (await q.next(signal))!;
+      const busyUntil = performance.now() + 0.01;
+      while (performance.now() < busyUntil);
+      q.done(key);
+      taken++;
+    }
+    expect(timerSawTaken).toBeGreaterThanOrEqual(0);
+    expect(timerSawTaken).toBeLessThan(20_000);
+  });
+
   it('hands out keys in the order they were queued, across a long queue taken while it grows', async () => {
     const q = new KeyQueue();
     const signal = new AbortController().signal;
