@@ -3,8 +3,8 @@ import type { SecondaryZone } from '../agent/secondary.js';
 import type { ZoneOptions } from '../agent/zone-options.js';
 import type { ZoneInfo } from '../agent/zones.js';
 
-/** Held is what one pod holds: primary zones with their serial and options, and secondary zones. */
-interface Held {
+/** PodInventory is what one pod holds: primary zones with their serial and options, and secondary zones. */
+export interface PodInventory {
   readonly zones: Map<string, number>;
   readonly options: Map<string, ZoneOptions>;
   readonly secondaries: Map<string, SecondaryZone>;
@@ -23,7 +23,7 @@ interface Held {
  * last read; it only grows, so a reader that needs it current reads it anew (secondaryRead).
  */
 export class AgentLists {
-  private readonly entries = new Map<string, { readonly at: number; readonly held: Promise<Held> }>();
+  private readonly entries = new Map<string, { readonly at: number; readonly held: Promise<PodInventory> }>();
 
   constructor(
     private readonly maxAgeMs = 1_000,
@@ -53,6 +53,15 @@ export class AgentLists {
   /** secondaryOf is the pod's secondary zone of that name (undefined: none). */
   async secondaryOf(agent: AgentClient, zone: string): Promise<SecondaryZone | undefined> {
     return (await this.held(agent)).secondaries.get(zone);
+  }
+
+  /**
+   * fresh is the pod's inventory read now, whatever the age of the one held; later readers share
+   * it. The periodic check of confirmed zones (served-zones.ts) reads each pod once this way.
+   */
+  fresh(agent: AgentClient): Promise<PodInventory> {
+    this.entries.delete(agent.address);
+    return this.held(agent);
   }
 
   /** served records a push the pod confirmed. */
@@ -88,11 +97,11 @@ export class AgentLists {
     this.entries.delete(agent.address);
   }
 
-  private update(agent: AgentClient, change: (held: Held) => void): void {
+  private update(agent: AgentClient, change: (held: PodInventory) => void): void {
     void this.entries.get(agent.address)?.held.then(change, () => undefined);
   }
 
-  private held(agent: AgentClient): Promise<Held> {
+  private held(agent: AgentClient): Promise<PodInventory> {
     const cached = this.entries.get(agent.address);
     if (cached && this.now() - cached.at < this.maxAgeMs) return cached.held;
     const held = agent.inventory().then(({ zones, secondaries }) => ({

@@ -13,6 +13,7 @@ import type { ReconcileContext, ReconcileResult } from './controller.js';
 import type { PodResult, Pusher } from './push.js';
 import { dnssecStatus } from './dnssec-status.js';
 import { zoneInstances } from './selection.js';
+import type { ServedZones } from './served-zones.js';
 import { instanceAgents, removeSecondaryZone, syncPrimaryOptions, syncSecondaries } from './transfer.js';
 import type { ZoneBuild } from './zone-builds.js';
 import { ZoneClaims } from './zone-claims.js';
@@ -23,6 +24,8 @@ export interface ZoneReconcilerDeps {
   readonly events: EventRecorder;
   readonly pusher: Pusher;
   readonly resyncMs: number;
+  /** The term's record of zones found served; their resync is its periodic check (served-zones.ts). */
+  readonly served: ServedZones;
 }
 
 interface Verdict {
@@ -47,9 +50,11 @@ async function agentsOf(deps: ZoneReconcilerDeps, instances: readonly Bind9Insta
  * (6) give the primaries the zone's options (NOTIFY/transfer for the secondaries, signing), then
  * push the data to every ready primary pod whose reported serial differs; (7) tell the
  * secondaries their primaries (they transfer the data themselves) and read what they serve;
- * (8) report.
+ * (8) report; a zone every pod serves (Synced) is then re-checked by the term's ServedZones, any
+ * other comes back at the resync.
  */
 export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: ReconcileContext): Promise<ReconcileResult | void> {
+  deps.served.unconfirm(key);
   let zone = deps.caches.zones.get(key);
   if (!zone) return;
   const path = resourcePath(API_VERSION, 'dnszones', zone.metadata.namespace, zone.metadata.name);
@@ -65,13 +70,13 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   }
   const build = deps.caches.zoneBuilds.of(zone);
   const { built, hash } = build;
-  if (!built.zoneVerdict.ok) return report(deps, zone, path, { ready: false, reason: built.zoneVerdict.reason, message: built.zoneVerdict.message });
-  if (instances.length === 0) return report(deps, zone, path, noInstances(zone), recordsStatus(zone, build));
+  if (!built.zoneVerdict.ok) return void (await report(deps, zone, path, { ready: false, reason: built.zoneVerdict.reason, message: built.zoneVerdict.message }));
+  if (instances.length === 0) return void (await report(deps, zone, path, noInstances(zone), recordsStatus(zone, build)));
   const primaries = instances.filter((i) => i.spec.role !== 'secondary');
   const secondaries = instances.filter((i) => i.spec.role === 'secondary');
-  if (primaries.length === 0) return report(deps, zone, path, noPrimaries(secondaries), { ...recordsStatus(zone, build), bind9InstancesCount: instances.length, bind9Instances: secondaries.map((i) => instanceRef(i, 'Failed', NO_PRIMARY_NOTE)) });
+  if (primaries.length === 0) return void (await report(deps, zone, path, noPrimaries(secondaries), { ...recordsStatus(zone, build), bind9InstancesCount: instances.length, bind9Instances: secondaries.map((i) => instanceRef(i, 'Failed', NO_PRIMARY_NOTE)) }));
   const policyProblem = zonePolicyProblem(zone.spec.dnssecPolicy, primaries);
-  if (policyProblem) return report(deps, zone, path, { ready: false, reason: 'UnknownDnssecPolicy', message: policyProblem }, recordsStatus(zone, build));
+  if (policyProblem) return void (await report(deps, zone, path, { ready: false, reason: 'UnknownDnssecPolicy', message: policyProblem }, recordsStatus(zone, build)));
   const transfer = { zoneName, primaries: await instanceAgents(deps.pusher, primaries), secondaries: await instanceAgents(deps.pusher, secondaries), ...signing(zone) };
   const agents = transfer.primaries.flatMap((p) => p.agents);
   const optionErrors = await syncPrimaryOptions(deps.pusher, transfer, ctx.log);
@@ -96,7 +101,7 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   const invalid = [...built.verdicts].filter(([, v]) => !v.ok).map(([source, v]) => `${source} (${v.ok ? '' : v.reason})`);
   const glueNote = built.skippedGlue.length > 0 ? `; ${built.skippedGlue.join(', ')} left out: outside the zone, so not glue` : '';
   const verdict = summarize(results, serial, invalid, glueNote);
-  await report(deps, zone, path, verdict, {
+  const reported = await report(deps, zone, path, verdict, {
     ...recordsStatus(zone, build),
     bind9InstancesCount: instances.length,
     bind9Instances: [
@@ -110,6 +115,9 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   });
   // A push a pod refused is retried with the controller's backoff (and counted as an error), not at the next resync.
   if (verdict.reason === 'PushFailed') throw new Error(`zone ${zoneName}: ${verdict.message}`);
+  // Served everywhere: the periodic check of every pod's inventory stands in for this zone's resync
+  // (a signed zone's DS records and signing state are read by its own reconcile, so it keeps one).
+  if (verdict.ready && !transfer.dnssecPolicy) return void deps.served.confirm(reported, zoneName, serial, [...transfer.primaries, ...transfer.secondaries]);
   // A transfer takes a moment after the primaries' NOTIFY: look again soon rather than at the next resync.
   return { requeueAfterMs: verdict.reason === 'TransferPending' ? Math.min(deps.resyncMs, 1_000) : deps.resyncMs };
 }
@@ -167,7 +175,7 @@ function recordsStatus(zone: DNSZone, { served }: ZoneBuild) {
   // leader must not rewrite every zone's status only because it saw the records arrive in another order.
   return {
     recordsCount: served.length,
-    records: served.slice(0, STATUS_RECORDS_LIMIT).map((r) => ({ apiVersion: API_VERSION, kind: r.kind, name: r.metadata.name, namespace: zone.metadata.namespace ?? '', recordName: r.spec.name })),
+    records: served.slice(0, STATUS_RECORDS_LIMIT).map((r) => ({ apiVersion: API_VERSION, kind: r.kind, name: r.name, namespace: zone.metadata.namespace ?? '', recordName: r.recordName })),
   };
 }
 
@@ -209,14 +217,16 @@ async function finalize(deps: ZoneReconcilerDeps, zone: DNSZone, path: string, i
   await setFinalizers(deps.client, path, zone, (zone.metadata.finalizers ?? []).filter((f) => f !== FINALIZER));
 }
 
-async function report(deps: ZoneReconcilerDeps, zone: DNSZone, path: string, v: Verdict, extra: Record<string, unknown> = {}): Promise<void> {
+/** report writes the zone's status (when it changes) and returns the zone as written. */
+async function report(deps: ZoneReconcilerDeps, zone: DNSZone, path: string, v: Verdict, extra: Record<string, unknown> = {}): Promise<DNSZone> {
   const condition = { type: READY, status: v.ready ? ('True' as const) : ('False' as const), reason: v.reason, message: v.message, observedGeneration: zone.metadata.generation };
   const before = findCondition(zone.status?.conditions, READY);
-  await patchStatus(deps.client, path, zone, { conditions: setCondition(zone.status?.conditions, condition), observedGeneration: zone.metadata.generation, ...extra });
+  const written = await patchStatus(deps.client, path, zone, { conditions: setCondition(zone.status?.conditions, condition), observedGeneration: zone.metadata.generation, ...extra });
   // A new zone's way to its first serve is routine (a bulk import makes thousands, applied with
   // the instance whose pods are still starting): status says it. Losing the pods of a zone that
   // was served, and every other problem and the recovery from it, is an Event.
   const firstWay = zone.status?.syncedSerial === undefined && (before === undefined || before.reason === 'NoReadyPods' || before.reason === 'NotServed');
   const routine = (v.ready && before === undefined) || (firstWay && (v.ready || v.reason === 'NoReadyPods'));
   if (before?.reason !== v.reason && !v.quiet && !routine) deps.events.record(zone, v.ready ? 'Normal' : 'Warning', v.reason, v.message);
+  return written;
 }

@@ -23,6 +23,7 @@ import { withInstanceNameServers } from './name-server-addresses.js';
 import { Pusher, type PushMetrics } from './push.js';
 import { RecordIndex } from './record-index.js';
 import { reconcileRecord } from './records.js';
+import { ServedZones } from './served-zones.js';
 import { servesZone } from './selection.js';
 import { ZoneBuilds } from './zone-builds.js';
 import { ZONE_POLICY_ANNOTATION, ZoneClaims } from './zone-claims.js';
@@ -112,12 +113,14 @@ interface Controllers {
 interface Term {
   readonly pusher: Pusher;
   readonly agentImage: string;
+  /** The zones this term found served, re-checked against the pods every resync (served-zones.ts). */
+  readonly served: ServedZones;
 }
 
 /** buildControllers makes one controller per kind; `term` yields the current term's Pusher and agent image. */
 function buildControllers(deps: ControllerDeps, caches: Caches, log: Logger, term: () => Term): Controllers {
   const events = new EventRecorder(deps.client, log);
-  const resyncMs = deps.tuning?.resyncMs ?? 30_000;
+  const resyncMs = deps.tuning?.resyncMs ?? RESYNC_MS;
   const settings = {
     leaseNamespace: deps.config.leaseNamespace,
     operatorNamespace: deps.config.podNamespace ?? deps.config.leaseNamespace,
@@ -140,7 +143,7 @@ function buildControllers(deps: ControllerDeps, caches: Caches, log: Logger, ter
     instance: new Controller({ ...base, kind: 'Bind9Instance', keys: keysOf(caches.instances), reconcile: gate((k, ctx) => reconcileInstance({ client, caches, events, settings: { ...settings, agentImage: term().agentImage }, pusher: term().pusher, resyncMs }, k, ctx)) }),
     // A zone reconcile mostly waits (ZONE_WORKERS); an agent applies the pushes that arrive
     // together in one batch (one rndc reload).
-    zone: new Controller({ ...base, kind: 'DNSZone', workers: ZONE_WORKERS, keys: keysOf(caches.zones), reconcile: gate((k, ctx) => reconcileZone({ client, caches, events, pusher: term().pusher, resyncMs }, k, ctx)) }),
+    zone: new Controller({ ...base, kind: 'DNSZone', workers: ZONE_WORKERS, keys: keysOf(caches.zones), reconcile: gate((k, ctx) => reconcileZone({ client, caches, events, pusher: term().pusher, resyncMs, served: term().served }, k, ctx)) }),
     // Record status is bookkeeping, but a record is Ready only once written (RECORD_WORKERS).
     records: new Map(
       RECORD_KINDS.map((kind) => [kind, new Controller({ ...base, kind, workers: RECORD_WORKERS, keys: keysOf(caches.records.get(kind)), reconcile: gate((k, ctx) => reconcileRecord({ client, caches, events }, kind, k, ctx)) })]),
@@ -158,6 +161,7 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
   const log = deps.log.child({ subsystem: 'controllers' });
   const caches = makeCaches(deps.client, log, deps.config.watchNamespace || undefined);
   let term: Term | undefined;
+  const resyncMs = deps.tuning?.resyncMs ?? RESYNC_MS;
   const controllers = buildControllers(deps, caches, log, () => {
     if (!term) throw new Error('no leadership term');
     return term;
@@ -188,16 +192,22 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
         loadAgentCa(deps.client, deps.config.leaseNamespace, caches.secrets.get(`${deps.config.leaseNamespace}/${AGENT_CA_SECRET}`)),
         deps.tuning?.agentImage ?? resolveAgentImage({ client: deps.client, log, override: deps.config.agentImage, podName: deps.config.identity, podNamespace: deps.config.podNamespace }),
       ]);
-      term = { pusher: new Pusher(deps.client, caches, leadership, deps.metrics, ca, deps.tuning?.agentPort), agentImage };
+      const pusher = new Pusher(deps.client, caches, leadership, deps.metrics, ca, deps.tuning?.agentPort);
+      const served = new ServedZones();
+      term = { pusher, agentImage, served };
       const first = [controllers.provider, controllers.cluster, controllers.instance, controllers.zone];
       const records = [...controllers.records.values()];
       // Every idle worker of every controller waits on this one signal (and removes its listener when woken).
-      const stop = sharedSignal([signal, leadership.signal], (first.length + records.length) * Math.max(ZONE_WORKERS, RECORD_WORKERS));
+      const stop = sharedSignal([signal, leadership.signal], (first.length + records.length) * Math.max(ZONE_WORKERS, RECORD_WORKERS) + 1);
       // What pods serve comes first: record status (thousands of re-judged records) waits until
       // every zone was verified once, or FIRST_PASS_MS, whichever is sooner.
       const zonesFirst = Promise.race([controllers.zone.firstPassDone(), sleep(FIRST_PASS_MS, stop)]);
       try {
-        await Promise.all([...first.map((c) => c.start(stop)), zonesFirst.then(() => Promise.all(records.map((c) => c.start(stop))))]);
+        await Promise.all([
+          ...first.map((c) => c.start(stop)),
+          zonesFirst.then(() => Promise.all(records.map((c) => c.start(stop)))),
+          served.run(stop, resyncMs, () => served.drifted(caches, pusher), (key) => controllers.zone.enqueue(key), log),
+        ]);
       } finally {
         term?.pusher.close();
         term = undefined;
@@ -271,6 +281,9 @@ const ZONE_WORKERS = 32;
  * of the records still waited for their write (120 ms each on average).
  */
 const RECORD_WORKERS = 32;
+
+/** RESYNC_MS is how often zones and instances are checked against what their pods serve (ControllerTuning.resyncMs). */
+const RESYNC_MS = 30_000;
 
 /** FIRST_PASS_MS bounds how long a new leader's record controllers wait for its first pass over the zones. */
 const FIRST_PASS_MS = 5_000;

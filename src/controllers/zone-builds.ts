@@ -1,4 +1,4 @@
-import type { DNSZone, DnsRecord } from '../crds/types.js';
+import type { DNSZone, DnsRecord, RecordKind } from '../crds/types.js';
 import { buildZone, recordSource, type BuiltZone } from '../dns/build.js';
 import { contentHash } from '../dns/zone.js';
 import { objectKey } from '../kube/objects.js';
@@ -9,23 +9,39 @@ import type { ZoneIndex } from './zone-index.js';
 const RECORD_STALE_MS = 2_000;
 
 interface Entry {
-  readonly version: string;
   readonly zoneVersion: string;
+  readonly recordsVersion: string;
+  readonly build: ZoneBuild;
+}
+
+/** Recent is what forRecord needs of a build while it is young: the generation of each record it judged, by recordSource. */
+interface Recent {
   readonly at: number;
-  /** The generation of each record the build judged, by recordSource. */
+  readonly zoneVersion: string;
   readonly generations: ReadonlyMap<string, number | undefined>;
   readonly build: ZoneBuild;
 }
 
-/** ZoneBuild is a zone validated and rendered from its records, with its content hash. */
+/** ServedRecord is what a zone's status lists of a record it serves (upstream's status.records). */
+export interface ServedRecord {
+  readonly kind: RecordKind;
+  readonly name: string;
+  readonly recordName: string;
+}
+
+/**
+ * ZoneBuild is a zone validated and rendered from its records, with its content hash. It holds
+ * what was derived from the records, never the record objects: a build outlives the status
+ * writes that replace every record in the cache, and kept them all a second time on the leader.
+ */
 export interface ZoneBuild {
-  readonly built: BuiltZone;
+  readonly built: Omit<BuiltZone, 'records'>;
   readonly hash: string;
   /**
    * The records it serves (valid ones), sorted by recordSource: the zone's status lists them in
    * this order on every reconcile, so it is sorted once per build rather than once per reconcile.
    */
-  readonly served: readonly DnsRecord[];
+  readonly served: readonly ServedRecord[];
 }
 
 /**
@@ -37,6 +53,9 @@ export interface ZoneBuild {
  */
 export class ZoneBuilds {
   private readonly builds = new Map<string, Entry>();
+  /** Builds younger than RECORD_STALE_MS, oldest first (forRecord); older ones are dropped as new ones come, or soon after the last. */
+  private readonly recent = new Map<string, Recent>();
+  private pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly records: RecordIndex,
@@ -54,18 +73,19 @@ export class ZoneBuilds {
   private build(zone: DNSZone, source: DNSZone): ZoneBuild {
     const key = objectKey(zone);
     const zoneVersion = this.zoneVersion(zone, source);
-    const version = `${zoneVersion}/${this.records.versionOf(zone)}`;
+    const recordsVersion = this.records.versionOf(zone);
     const cached = this.builds.get(key);
-    if (cached?.version === version) return cached.build;
+    if (cached?.zoneVersion === zoneVersion && cached.recordsVersion === recordsVersion) return cached.build;
     const candidates = this.records.candidates(zone);
-    const built = buildZone(source, candidates, this.zones.rivals(candidates));
-    const served = built.records
+    const { records, ...built } = buildZone(source, candidates, this.zones.rivals(candidates));
+    const served = records
       .map((r) => [recordSource(r), r] as const)
       .filter(([source]) => built.verdicts.get(source)?.ok)
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([, r]) => r);
+      .map(([, r]): ServedRecord => ({ kind: r.kind, name: r.metadata.name, recordName: r.spec.name }));
     const build = { built, hash: contentHash(built.data), served };
-    this.builds.set(key, { version, zoneVersion, at: this.now(), generations: new Map(built.records.map((r) => [recordSource(r), r.metadata.generation])), build });
+    this.builds.set(key, { zoneVersion, recordsVersion, build });
+    this.remember(key, { at: this.now(), zoneVersion, generations: new Map(records.map((r) => [recordSource(r), r.metadata.generation])), build });
     return build;
   }
 
@@ -78,9 +98,10 @@ export class ZoneBuilds {
    */
   forRecord(zone: DNSZone, record: DnsRecord): ZoneBuild {
     const source = this.withNameServers(zone);
-    const cached = this.builds.get(objectKey(zone));
-    const fresh = cached && cached.zoneVersion === this.zoneVersion(zone, source) && this.now() - cached.at < RECORD_STALE_MS;
-    if (fresh && cached.generations.has(recordSource(record)) && cached.generations.get(recordSource(record)) === record.metadata.generation) return cached.build;
+    this.prune();
+    const young = this.recent.get(objectKey(zone));
+    const judged = recordSource(record);
+    if (young && young.zoneVersion === this.zoneVersion(zone, source) && young.generations.has(judged) && young.generations.get(judged) === record.metadata.generation) return young.build;
     return this.build(zone, source);
   }
 
@@ -90,8 +111,34 @@ export class ZoneBuilds {
     return `${zone.metadata.uid}/${zone.metadata.generation}/${zone.metadata.deletionTimestamp ?? ''}/${this.zones.version}/${generated}`;
   }
 
+  /** remember keeps a new build among the recent ones (last in the map's order), after dropping the stale ones. */
+  private remember(key: string, recent: Recent): void {
+    this.recent.delete(key);
+    this.recent.set(key, recent);
+    this.prune();
+    this.schedulePrune();
+  }
+
+  /** schedulePrune: once builds stop coming (an import is over), the last ones' generations go too. */
+  private schedulePrune(): void {
+    this.pruneTimer ??= setTimeout(() => {
+      this.pruneTimer = undefined;
+      this.prune();
+      if (this.recent.size > 0) this.schedulePrune();
+    }, RECORD_STALE_MS).unref();
+  }
+
+  private prune(): void {
+    const now = this.now();
+    for (const [key, { at }] of this.recent) {
+      if (now - at < RECORD_STALE_MS) return;
+      this.recent.delete(key);
+    }
+  }
+
   /** forget drops a deleted zone's build. */
   forget(key: string): void {
     this.builds.delete(key);
+    this.recent.delete(key);
   }
 }

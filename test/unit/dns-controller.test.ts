@@ -23,6 +23,41 @@ async function until(cond: () => boolean, ms = 2_000): Promise<void> {
 }
 
 describe('KeyQueue', () => {
+  it('lets timers run while its workers drain a long queue of keys that need no I/O', async () => {
+    const q = new KeyQueue();
+    const signal = new AbortController().signal;
+    for (let i = 0; i < 20_000; i++) q.add(`k${i}`);
+    let taken = 0;
+    let timerSawTaken = -1;
+    setTimeout(() => (timerSawTaken = taken), 0);
+    while (q.length > 0) {
+      const key = (await q.next(signal))!;
+      const busyUntil = performance.now() + 0.01;
+      while (performance.now() < busyUntil);
+      q.done(key);
+      taken++;
+    }
+    expect(timerSawTaken).toBeGreaterThanOrEqual(0);
+    expect(timerSawTaken).toBeLessThan(20_000);
+  });
+
+  it('hands out keys in the order they were queued, across a long queue taken while it grows', async () => {
+    const q = new KeyQueue();
+    const signal = new AbortController().signal;
+    const taken: string[] = [];
+    for (let i = 0; i < 1_000; i++) q.add(`k${i}`);
+    for (let i = 0; i < 700; i++) {
+      const key = (await q.next(signal))!;
+      taken.push(key);
+      q.done(key);
+      if (i % 3 === 0) q.add(`m${i}`);
+    }
+    expect(q.length).toBe(300 + 234);
+    while (q.length > 0) taken.push((await q.next(signal))!);
+    const added = [...Array.from({ length: 1_000 }, (_, i) => `k${i}`), ...Array.from({ length: 234 }, (_, j) => `m${j * 3}`)];
+    expect(taken).toEqual(added);
+  });
+
   it('deduplicates waiting keys and re-queues a key added while it runs', async () => {
     const q = new KeyQueue();
     const signal = new AbortController().signal;

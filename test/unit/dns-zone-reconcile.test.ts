@@ -11,6 +11,7 @@ import type { KubeObject } from '../../src/kube/objects.js';
 import { AgentLists } from '../../src/controllers/agent-lists.js';
 import { withInstanceNameServers } from '../../src/controllers/name-server-addresses.js';
 import { RecordIndex, type RecordSource } from '../../src/controllers/record-index.js';
+import { ServedZones } from '../../src/controllers/served-zones.js';
 import { ZoneBuilds } from '../../src/controllers/zone-builds.js';
 import { ZoneClaims } from '../../src/controllers/zone-claims.js';
 import { ZoneIndex, type ZoneSource } from '../../src/controllers/zone-index.js';
@@ -96,8 +97,9 @@ function harness(zones: DNSZone[], reported: number[] = [], instances: Bind9Inst
   const zoneBuilds = new ZoneBuilds(recordIndex, zoneIndex, (z) => withInstanceNameServers(owners, z));
   const caches = { ...owners, zones: zoneCache, records, recordIndex, zoneIndex, zoneBuilds } as unknown as Caches;
   const events = { record: (_o: unknown, _t: string, reason: string) => log.push(`event ${reason}`) } as unknown as EventRecorder;
-  const run = (key: string) => reconcileZone({ client, caches, events, pusher, resyncMs: 1000 }, key, { log: pino({ level: 'silent' }), signal: new AbortController().signal });
-  return { log, run, statuses, transfer: (serial: number | undefined) => void (transferred = serial) };
+  const served = new ServedZones();
+  const run = (key: string) => reconcileZone({ client, caches, events, pusher, resyncMs: 1000, served }, key, { log: pino({ level: 'silent' }), signal: new AbortController().signal });
+  return { log, run, statuses, served, transfer: (serial: number | undefined) => void (transferred = serial) };
 }
 
 describe('reconcileZone', () => {
@@ -107,6 +109,15 @@ describe('reconcileZone', () => {
     expect(log[0]).toBe('patch z/status rv=7 {"serial":7}');
     expect(log[1]).toBe('push x.test serial=7');
     expect(log[2]).toMatch(/^patch z\/status rv=8 .*"reason":"Synced"/);
+  });
+
+  it('hands a zone every pod serves to the periodic check instead of requeueing it; any other outcome requeues it at the resync', async () => {
+    const synced = harness([zone('z', '2026-01-01T00:00:00Z')]);
+    expect(await synced.run('ns/z')).toBeUndefined();
+    expect(synced.served.size).toBe(1);
+    const failing = harness([zone('z', '2026-01-01T00:00:00Z')], [], [instance], () => ({ pod: '10.0.0.1:8053', changed: false }));
+    expect(await failing.run('ns/z')).toEqual({ requeueAfterMs: 1000 });
+    expect(failing.served.size).toBe(0);
   });
 
   it('does not bump the serial when the content is unchanged, but still makes the pods match', async () => {
@@ -176,6 +187,7 @@ describe('reconcileZone', () => {
     // The secondary already follows the primaries (the term's shared inventory says so): only its serial is read anew.
     expect(both.log.filter((l) => l.startsWith('secondary') || l.startsWith('read secondary'))).toEqual(['secondary dns2 x.test from ip-dns', 'read secondary dns2 x.test']);
     expect(both.statuses.at(-1)).toMatchObject({ bind9Instances: [{ name: 'dns', status: 'Configured' }, { name: 'dns2', status: 'Configured' }], pods: [{ pod: '10.0.0.1:8053', servedSerial: 1 }, { pod: 'dns2:8053', servedSerial: 1 }], syncedSerial: 1 });
+    expect(both.served.size).toBe(1);
     expect((both.statuses.at(-1)?.conditions as Array<{ reason: string; message: string }>)[0]).toMatchObject({ reason: 'Synced', message: expect.stringMatching(/2 pod\(s\) \(1 by zone transfer\)/) });
   });
 
