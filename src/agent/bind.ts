@@ -60,7 +60,7 @@ export class RndcControl implements BindControl {
   }
 
   async serve(zone: string, file: string, known: boolean): Promise<void> {
-    // Trying the likely call first saves one rndc round trip (a process spawn) per push; the
+    // Trying the likely call first saves one rndc round trip per push; the
     // other call covers a wrong belief (named restarted without the zone, or added it already).
     const reload = ['reload', zone];
     const add = ['addzone', zone, this.primaryConfig(zone, file)];

@@ -158,7 +158,7 @@ export class ZoneFiles {
 
   /**
    * applyBatch writes every zone of the batch, then makes named load them all: new zones one
-   * `rndc addzone` each, changed ones with one `rndc reload` when there are several (one process
+   * `rndc addzone` each, changed ones with one `rndc reload` when there are several (one command
    * instead of one per zone: a thousand pushes queued behind each other took a minute), and
    * confirms each zone's serial on its own. A zone named refuses fails alone and gets its
    * previous file back; the others are served.
@@ -168,14 +168,13 @@ export class ZoneFiles {
     // A zone queued twice is written once, with its last text; every caller gets that outcome.
     const last = new Map(batch.map((p) => [p.checked.zone, p.checked]));
     const outcomes = new Map<string, Promise<ZoneInfo>>();
-    const known = [...last.keys()].filter((zone) => this.served.has(zone) || this.stored.has(zone));
-    const previous = new Map<string, string | undefined>();
-    for (const zone of last.keys()) previous.set(zone, await readFile(this.pathOf(zone), 'utf8').catch(() => undefined));
+    const known = new Set([...last.keys()].filter((zone) => this.served.has(zone) || this.stored.has(zone)));
+    const previous = new Map(await Promise.all([...last.keys()].map(async (zone) => [zone, await readFile(this.pathOf(zone), 'utf8').catch(() => undefined)] as const)));
     await writeAllDurably(this.dir, new Map([...last].map(([zone, checked]) => [fileOf(zone), checked.text])));
-    const reloadedAll = known.length > 1 && this.bind.reloadAll ? this.bind.reloadAll().then(() => true) : Promise.resolve(false);
-    // A few rndc processes at a time: a batch of new zones must not fork hundreds at once.
+    const reloadedAll = known.size > 1 && this.bind.reloadAll ? this.bind.reloadAll().then(() => true) : Promise.resolve(false);
+    // A few rndc commands at a time: a batch of new zones must not open hundreds of control connections at once.
     await eachLimited(last.values(), SERVE_CONCURRENCY, async (checked) => {
-      const outcome = this.serveOne(checked, known.includes(checked.zone), reloadedAll, previous.get(checked.zone));
+      const outcome = this.serveOne(checked, known.has(checked.zone), reloadedAll, previous.get(checked.zone));
       outcomes.set(checked.zone, outcome);
       await outcome.catch(() => undefined);
     });
