@@ -17,6 +17,7 @@ import type { Pusher } from './push.js';
 import { removeOrphanSecondaries } from './transfer.js';
 import { servesZone } from './selection.js';
 import { ZoneClaims } from './zone-claims.js';
+import { instanceZonesStatus } from './instance-zones.js';
 import { unsupportedInstanceFields, unsupportedMessage } from './unsupported.js';
 
 /** FINALIZER guards cleanup the garbage collector cannot do (cross-namespace objects, zones in BIND). */
@@ -174,16 +175,6 @@ async function removeOrphanZones(deps: InstanceReconcilerDeps, instance: Bind9In
   }
 }
 
-/** zonesOf lists the zones the instance serves, for upstream's status.zones. */
-function zonesOf(caches: Caches, instance: Bind9Instance) {
-  const claims = new ZoneClaims(caches);
-  return caches.zones
-    .list()
-    .filter((z: DNSZone) => !z.metadata.deletionTimestamp && servesZone(caches, z, instance) && !claims.refused(z))
-    .map((z: DNSZone) => ({ apiVersion: API_VERSION, kind: 'DNSZone', name: z.metadata.name, namespace: z.metadata.namespace ?? '', zoneName: normalizeZoneName(z.spec.zoneName) }))
-    .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
-}
-
 /** clusterOf is upstream's status.clusterRef: the Bind9Cluster (same namespace) or ClusterBind9Provider the instance names. */
 function clusterOf(caches: Caches, instance: Bind9Instance): Bind9InstanceStatus['clusterRef'] {
   const ref = instance.spec.clusterRef;
@@ -203,11 +194,9 @@ async function instanceState(deps: InstanceReconcilerDeps, instance: Bind9Instan
 async function updateStatus(deps: InstanceReconcilerDeps, instance: Bind9Instance, path: string): Promise<void> {
   const { namespace } = splitKey(`${instance.metadata.namespace}/${instance.metadata.name}`);
   const deployment = deps.caches.deployments.get(`${namespace}/${instanceNames(instance).deployment}`);
-  const zones = zonesOf(deps.caches, instance);
   const cluster = clusterOf(deps.caches, instance);
   await setReady(deps, instance, path, await instanceState(deps, instance, deployment), {
-    zones,
-    zonesCount: zones.length,
+    ...instanceZonesStatus(deps.caches, instance),
     ...(cluster ? { clusterRef: cluster } : {}),
     replicas: deployment?.status?.replicas ?? 0,
     readyReplicas: deployment?.status?.readyReplicas ?? 0,
