@@ -36,8 +36,14 @@ export class Informer<T extends KubeObject> {
   private readonly handlers: InformerHandler<T>[] = [];
   private syncedOnce = false;
   private connected = false;
+  private changeCount = 0;
 
   constructor(private readonly options: InformerOptions) {}
+
+  /** changes counts the cache's changes so far: a reader that derives something from the cache knows it is unchanged while this is. */
+  get changes(): number {
+    return this.changeCount;
+  }
 
   /** on registers a handler; handlers must be cheap (enqueue keys), they run inline. */
   on(handler: InformerHandler<T>): void {
@@ -141,6 +147,7 @@ export class Informer<T extends KubeObject> {
     const obj = this.options.transform ? (this.options.transform(received) as T) : received;
     if (type === 'DELETED') this.cache.delete(key);
     else this.cache.set(key, obj);
+    this.changeCount++;
     const effective: InformerEventType = type === 'DELETED' ? 'DELETED' : old ? 'MODIFIED' : 'ADDED';
     for (const handler of this.handlers) {
       try {

@@ -46,4 +46,16 @@ describe('ownedPodAddresses', () => {
     expect(ownedPodAddresses(caches([obj('dns', 'dep', ref('Bind9Instance', 'dns', 'another-instance'))]), instance)).toEqual([]);
     expect(ownedPodAddresses(caches([]), instance)).toEqual([]);
   });
+
+  it('answers again from memory until one of the caches it reads changes', () => {
+    const slices = [slice];
+    const counted = { slices: { ...cache(slices), changes: 0 }, pods: { ...cache(pods), changes: 0 }, replicaSets: { ...cache([rs, otherRs]), changes: 0 }, deployments: { ...cache([deployment]), changes: 0 } };
+    const first = ownedPodAddresses(counted as unknown as Caches, instance);
+    expect(ownedPodAddresses(counted as unknown as Caches, instance)).toBe(first);
+    // dns-abc-2 becomes ready: the slice changes, and so does its informer's count.
+    slices[0] = { ...slice, endpoints: slice.endpoints.map((e) => (e.targetRef.name === 'dns-abc-2' ? endpoint('dns-abc-2', '10.0.0.5') : e)) };
+    expect(ownedPodAddresses(counted as unknown as Caches, instance)).toBe(first);
+    counted.slices.changes++;
+    expect(ownedPodAddresses(counted as unknown as Caches, instance)).toEqual(['10.0.0.1', '10.0.0.5']);
+  });
 });
