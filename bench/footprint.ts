@@ -26,8 +26,12 @@ async function metricsOf(m: Member): Promise<Map<string, number>> {
 
 /** requestCounts reads bindy_kube_api_requests_total by `client,verb`. */
 async function requestCounts(m: Member): Promise<Map<string, number>> {
+  return requestCountsIn(await metricsOf(m));
+}
+
+function requestCountsIn(metrics: Map<string, number>): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const [key, value] of await metricsOf(m)) {
+  for (const [key, value] of metrics) {
     const labels = /^bindy_kube_api_requests_total\{client="([^"]+)",verb="([^"]+)"\}$/.exec(key);
     if (labels) counts.set(`${labels[1]} ${labels[2]}`, value);
   }
@@ -44,6 +48,8 @@ export interface FootprintRow {
   readonly requestsPerSecond: number;
   readonly byClientVerb: Record<string, number>;
   readonly rssMiB: number;
+  /** What of the RSS is V8's heap (used by live and dead objects, and reserved) and memory outside it (Buffers): where a high RSS comes from. */
+  readonly heapMiB: { readonly used: number; readonly total: number; readonly external: number };
   readonly cpuPercent: number;
 }
 
@@ -58,13 +64,16 @@ export async function measureFootprint(election: ElectionBed, seconds: number): 
   return Promise.all(
     before.map(async ({ m, requests, proc }: { m: Member; requests: Map<string, number>; proc: ProcSample }) => {
       const now = sampleProc(m.replica.proc.pid!);
-      const byClientVerb = perSecond(requests, await requestCounts(m), seconds);
+      const metrics = await metricsOf(m);
+      const byClientVerb = perSecond(requests, requestCountsIn(metrics), seconds);
+      const mib = (name: string) => Math.round(((metrics.get(name) ?? 0) / MiB) * 10) / 10;
       return {
         replica: m.name,
         role: m === leader ? 'leader' : 'standby',
         requestsPerSecond: Object.values(byClientVerb).reduce((a, b) => a + b, 0),
         byClientVerb,
         rssMiB: now.rssBytes / MiB,
+        heapMiB: { used: mib('nodejs_heap_size_used_bytes'), total: mib('nodejs_heap_size_total_bytes'), external: mib('nodejs_external_memory_bytes') },
         cpuPercent: cpuPercent(proc, now),
       } as const;
     }),
@@ -82,6 +91,7 @@ export function footprintRows(rows: readonly FootprintRow[]): Row[] {
     role: r.role,
     'requests/s': Number(r.requestsPerSecond.toFixed(3)),
     'RSS MiB': Number(r.rssMiB.toFixed(1)),
+    'heap used/total, external MiB': `${r.heapMiB.used}/${r.heapMiB.total}, ${r.heapMiB.external}`,
     'CPU %': Number(r.cpuPercent.toFixed(2)),
     'by client/verb': Object.entries(r.byClientVerb).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', '),
     target: r.role === 'leader' ? '≤ 0.6 req/s' : '≤ 0.1 req/s, RSS < 80 MiB',
