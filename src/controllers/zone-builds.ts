@@ -11,6 +11,10 @@ const RECORD_STALE_MS = 2_000;
 interface Entry {
   readonly zoneVersion: string;
   readonly recordsVersion: string;
+  /** The zone index's version the build was last known good at. */
+  zonesVersion: number;
+  /** The other zones that may select its records (rivalsKey): the only zones a build depends on. */
+  readonly rivals: string;
   readonly build: ZoneBuild;
 }
 
@@ -18,6 +22,7 @@ interface Entry {
 interface Recent {
   readonly at: number;
   readonly zoneVersion: string;
+  readonly zonesVersion: number;
   readonly generations: ReadonlyMap<string, number | undefined>;
   readonly build: ZoneBuild;
 }
@@ -44,9 +49,17 @@ export interface ZoneBuild {
   readonly served: readonly ServedRecord[];
 }
 
+/** rivalsKey names the other zones a build judged MultipleZones against, as they were. */
+function rivalsKey(zone: DNSZone, rivals: readonly DNSZone[]): string {
+  return rivals
+    .filter((z) => z.metadata.uid !== zone.metadata.uid)
+    .map((z) => `${z.metadata.uid}/${z.metadata.generation}/${z.metadata.deletionTimestamp ?? ''}`)
+    .join(',');
+}
+
 /**
  * ZoneBuilds keeps each zone's last build until the zone's spec, one of its records' spec or
- * labels, another zone, or the name-server addresses generated for it (withNameServers) change.
+ * labels, another zone that may select those records, or the name-server addresses generated for it (withNameServers) change.
  * A record's verdict comes from its whole zone's build (CNAME conflicts, MultipleZones): without
  * this, each of a 10,000-record zone's records rebuilt all 10,000 — 10^8 record checks, minutes
  * of one core, while status writes alone change nothing.
@@ -74,18 +87,27 @@ export class ZoneBuilds {
     const key = objectKey(zone);
     const zoneVersion = this.zoneVersion(zone, source);
     const recordsVersion = this.records.versionOf(zone);
+    const zonesVersion = this.zones.version;
     const cached = this.builds.get(key);
-    if (cached?.zoneVersion === zoneVersion && cached.recordsVersion === recordsVersion) return cached.build;
+    const same = cached?.zoneVersion === zoneVersion && cached.recordsVersion === recordsVersion;
+    if (same && cached.zonesVersion === zonesVersion) return cached.build;
     const candidates = this.records.candidates(zone);
-    const { records, ...built } = buildZone(source, candidates, this.zones.rivals(candidates));
+    const rivals = this.zones.rivals(candidates);
+    // Another zone appeared or changed: the build stands unless the zones that may select its
+    // records did (an import of 1,000 zones otherwise rebuilt every zone after each new one).
+    if (same && cached.rivals === rivalsKey(zone, rivals)) {
+      cached.zonesVersion = zonesVersion;
+      return cached.build;
+    }
+    const { records, ...built } = buildZone(source, candidates, rivals);
     const served = records
       .map((r) => [recordSource(r), r] as const)
       .filter(([source]) => built.verdicts.get(source)?.ok)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([, r]): ServedRecord => ({ kind: r.kind, name: r.metadata.name, recordName: r.spec.name }));
     const build = { built, hash: contentHash(built.data), served };
-    this.builds.set(key, { zoneVersion, recordsVersion, build });
-    this.remember(key, { at: this.now(), zoneVersion, generations: new Map(records.map((r) => [recordSource(r), r.metadata.generation])), build });
+    this.builds.set(key, { zoneVersion, recordsVersion, zonesVersion, rivals: rivalsKey(zone, rivals), build });
+    this.remember(key, { at: this.now(), zoneVersion, zonesVersion, generations: new Map(records.map((r) => [recordSource(r), r.metadata.generation])), build });
     return build;
   }
 
@@ -101,14 +123,14 @@ export class ZoneBuilds {
     this.prune();
     const young = this.recent.get(objectKey(zone));
     const judged = recordSource(record);
-    if (young && young.zoneVersion === this.zoneVersion(zone, source) && young.generations.has(judged) && young.generations.get(judged) === record.metadata.generation) return young.build;
+    if (young && young.zoneVersion === this.zoneVersion(zone, source) && young.zonesVersion === this.zones.version && young.generations.has(judged) && young.generations.get(judged) === record.metadata.generation) return young.build;
     return this.build(zone, source);
   }
 
   private zoneVersion(zone: DNSZone, source: DNSZone): string {
     // Generated name-server addresses follow the instances' pods, which the zone's generation does not count.
     const generated = source === zone ? '' : JSON.stringify(source.spec.nameServerIps);
-    return `${zone.metadata.uid}/${zone.metadata.generation}/${zone.metadata.deletionTimestamp ?? ''}/${this.zones.version}/${generated}`;
+    return `${zone.metadata.uid}/${zone.metadata.generation}/${zone.metadata.deletionTimestamp ?? ''}/${generated}`;
   }
 
   /** remember keeps a new build among the recent ones (last in the map's order), after dropping the stale ones. */

@@ -75,4 +75,21 @@ describe('ZoneBuilds', () => {
     now = 2_000;
     expect(builds.forRecord(zone(), a('www', '192.0.2.1')).built.verdicts.size).toBe(3);
   });
+
+  it('keeps a build when an unrelated zone appears, and rebuilds when a zone that selects its records does', () => {
+    const records = new Source<DnsRecord>();
+    const zones = new Source<DNSZone>();
+    const recordIndex = new RecordIndex(new Map<RecordKind, Source<DnsRecord>>([['ARecord', records]]));
+    const builds = new ZoneBuilds(recordIndex, new ZoneIndex(zones, noneRefused));
+    zones.send('ADDED', zone());
+    records.send('ADDED', a('www', '192.0.2.1'));
+    const first = builds.of(zone());
+    const other = (name: string, label: string): DNSZone => ({ ...zone(), metadata: { ...zone().metadata, name, uid: `uid-${name}` }, spec: { ...zone().spec, zoneName: `${name}.test`, recordsFrom: [{ selector: { matchLabels: { zone: label } } }] } });
+    zones.send('ADDED', other('unrelated', 'y'));
+    expect(builds.of(zone())).toBe(first);
+    zones.send('ADDED', other('rival', 'x'));
+    const second = builds.of(zone());
+    expect(second).not.toBe(first);
+    expect(second.built.verdicts.get('ARecord/ns/www')).toMatchObject({ ok: false, reason: 'MultipleZones' });
+  });
 });
