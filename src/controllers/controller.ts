@@ -95,10 +95,11 @@ export class Controller {
   /**
    * firstPassDone resolves once every key present at start has been reconciled once (whatever
    * the result), or when the controller stops: a new leader verifies zones before it re-judges
-   * 10,000 records' status.
+   * 10,000 records' status. Asked before start, it waits for that start's pass (it resolved at
+   * once, and a new leader's records took the core from its first pass over the zones).
    */
   firstPassDone(): Promise<void> {
-    if (this.firstPass.size === 0) return Promise.resolve();
+    if (this.running && this.firstPass.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.firstPassWaiters.push(resolve));
   }
 

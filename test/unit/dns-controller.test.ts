@@ -129,6 +129,19 @@ describe('Controller', () => {
     await running;
   });
 
+  it('waits for the pass of the next start when asked before it', async () => {
+    const { metrics } = fakeMetrics();
+    const seen: string[] = [];
+    const c = new Controller({ kind: 'T', log, metrics, keys: () => ['ns/a'], reconcile: async (key) => void seen.push(key) });
+    const done = c.firstPassDone().then(() => [...seen]);
+    await new Promise((r) => setTimeout(r, 20));
+    const stop = new AbortController();
+    const running = c.start(stop.signal);
+    expect(await done).toEqual(['ns/a']);
+    stop.abort();
+    await running;
+  });
+
   it('retries a failing key with backoff until it succeeds, and never runs one key twice at once', async () => {
     const { metrics, results } = fakeMetrics();
     let calls = 0;
