@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import type { TestbedState } from '../testbed/state.js';
 import type { Member } from '../test/support/leader-cluster.js';
-import type { ElectionBed } from './lib/election-bed.js';
+import { loggedAt, type ElectionBed } from './lib/election-bed.js';
 import { footprintRows, measureFootprint, maxRss } from './footprint.js';
 import { probes, ServedWatch } from './lib/dns-load.js';
 import { withLoadedBed } from './lib/loaded-bed.js';
@@ -97,12 +97,16 @@ async function failoverVerify(election: ElectionBed, zones: number): Promise<Rec
   leader.replica.kill('SIGTERM');
   const { member, at } = await successor;
   const base = before.get(member.name) ?? 0;
-  for (;;) {
-    if ((await zoneReconciles(member)) - base >= zones) break;
+  // Timed by the new leader's own log line: the agents run in this process, so a poll of its
+  // /metrics waited behind their answers to the very pass it measures.
+  const passed = await member.replica.waitForLog((l) => l.msg === 'First pass over zones done' && l.receivedAt >= sent, 600_000);
+  let verified = loggedAt(passed) - sent;
+  // A pass counts failed reconciles too: verified means every zone reconciled successfully.
+  while ((await zoneReconciles(member)) - base < zones) {
     if (Date.now() - sent > 600_000) throw new Error('new leader did not verify every zone in 10 min');
     await new Promise((r) => setTimeout(r, 50));
+    verified = Date.now() - sent;
   }
-  const verified = Date.now() - sent;
   const metrics = await member.replica.metrics();
   // Why a verification is slow: failed first attempts (retried with backoff) show here.
   const zoneResults = Object.fromEntries([...metrics].filter(([k]) => k.startsWith('bindy_reconcile_total{kind="DNSZone"')).map(([k, v]) => [/result="(\w+)"/.exec(k)?.[1] ?? k, v]));

@@ -122,7 +122,7 @@ export function reconcileGap(entries: readonly ProbeEntry[], oldLeader: string, 
  * when the line reached this process: pino writes asynchronously, so a new leader busy with its
  * first pass over 1,000 zones delivered "Starting all operators" 690 ms after it logged it.
  */
-function loggedAt(line: LogLine): number {
+export function loggedAt(line: LogLine): number {
   const written = typeof line.time === 'string' ? Date.parse(line.time) : Number.NaN;
   return Number.isNaN(written) ? line.receivedAt : written;
 }

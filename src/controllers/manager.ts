@@ -214,7 +214,12 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
       const stop = sharedSignal([signal, leadership.signal], (first.length + records.length) * Math.max(ZONE_WORKERS, RECORD_WORKERS) + 1);
       // What pods serve comes first: record status (thousands of re-judged records) waits until
       // every zone was verified once, or FIRST_PASS_MS, whichever is sooner.
-      const zonesFirst = Promise.race([controllers.zone.firstPassDone(), sleep(FIRST_PASS_MS, stop)]);
+      const termStarted = performance.now();
+      const zones = caches.zones.list().length;
+      const zonesVerified = controllers.zone.firstPassDone().then(() => {
+        if (!stop.aborted) log.info({ zones, ms: Math.round(performance.now() - termStarted) }, 'First pass over zones done');
+      });
+      const zonesFirst = Promise.race([zonesVerified, sleep(FIRST_PASS_MS, stop)]);
       try {
         await Promise.all([
           ...first.map((c) => c.start(stop)),
