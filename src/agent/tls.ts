@@ -5,7 +5,7 @@
  * instance. Node's crypto makes the keys and the signatures; X.509 has no builder in Node, so
  * the few DER structures a certificate needs (RFC 5280) are written here.
  */
-import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { checkServerIdentity, createSecureContext, type PeerCertificate } from 'node:tls';
 import { Agent } from 'node:https';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 
@@ -78,7 +78,9 @@ export const AGENT_SOCKETS = 32;
  * reload); with fewer, the pool would queue them and split the batch.
  */
 export function agentConnections(caPem: string, serverName: string): Agent {
-  return new Agent({ keepAlive: true, timeout: 60_000, maxSockets: AGENT_SOCKETS, ca: caPem, servername: serverName, checkServerIdentity: identityCheck(serverName) });
+  // One TLS context for the pool: given only `ca`, each new socket parsed the CA into a context of its own (OpenSSL memory outside V8's heap).
+  const secureContext = createSecureContext({ ca: caPem });
+  return new Agent({ keepAlive: true, timeout: 60_000, maxSockets: AGENT_SOCKETS, secureContext, servername: serverName, checkServerIdentity: identityCheck(serverName) });
 }
 
 /** identityCheck accepts exactly the certificate issued for `serverName`, whatever address was dialled. */
