@@ -20,7 +20,6 @@ import type { Caches, Deployment, EndpointSlice, Secret } from './caches.js';
 import { Controller, type ControllerMetrics } from './controller.js';
 import { reconcileZone } from './dns-zone.js';
 import { withInstanceNameServers } from './name-server-addresses.js';
-import { BuildWarmer } from './build-warmer.js';
 import { Pusher, type PushMetrics } from './push.js';
 import { RecordIndex } from './record-index.js';
 import { reconcileRecord } from './records.js';
@@ -167,19 +166,7 @@ export function createControllers(deps: ControllerDeps): ControllerSet & { infor
     if (!term) throw new Error('no leadership term');
     return term;
   });
-  // A standby builds the zones a change touched, so its first pass as leader only compares serials.
-  const warmer = new BuildWarmer(caches, () => term === undefined);
-  const zoneTargets: ZoneTargets = {
-    enqueue: (key) => {
-      controllers.zone.enqueue(key);
-      warmer.changed(key);
-    },
-    enqueueSoon: (key, ms) => {
-      controllers.zone.enqueueSoon(key, ms);
-      warmer.changed(key);
-    },
-  };
-  wire(caches, controllers.instance, zoneTargets, controllers.records);
+  wire(caches, controllers.instance, controllers.zone, controllers.records);
   wireClusters(caches, controllers.provider, controllers.cluster);
   const informers: Runnable = {
     start: async (signal) => {
@@ -306,11 +293,8 @@ const RESYNC_MS = 30_000;
 /** FIRST_PASS_MS bounds how long a new leader's record controllers wait for its first pass over the zones. */
 const FIRST_PASS_MS = 5_000;
 
-/** ZoneTargets hear which zones a cache event may change: the zone controller, and a standby's build warmer. */
-type ZoneTargets = Pick<Controller, 'enqueue' | 'enqueueSoon'>;
-
 /** wire maps cache events to the keys whose desired state they change (controllers ignore them while not leading). */
-function wire(caches: Caches, instanceCtl: Controller, zoneCtl: ZoneTargets, recordCtls: Map<RecordKind, Controller>): void {
+function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, recordCtls: Map<RecordKind, Controller>): void {
   const shapes = new ShapeTracker();
   // A zone's records become Ready when its pods confirm a new serial: a status-only change they
   // must hear of. The serial persisted before a push changes no record's verdict (each waits for
