@@ -1,6 +1,7 @@
 import { readRndcKey, RndcConnectError, rndcCommand } from './rndc-protocol.js';
 import { querySoa } from './soa-query.js';
 import { ZoneChecker } from './zone-check.js';
+import { quotable } from './quotable.js';
 
 /** BindControl is the narrow boundary to the local named: the only three things the agent asks of it. */
 export interface BindControl {
@@ -144,11 +145,6 @@ export class RndcControl implements BindControl {
       return { ok: false, output: (err as Error).message, unreachable: err instanceof RndcConnectError };
     }
   }
-}
-
-/** quotable drops what could end a quoted string in named's config (paths are the agent's own). */
-export function quotable(path: string): string {
-  return path.replace(/["\\]/g, '');
 }
 
 /** failure tells a named that did not answer from a named that refused. */

@@ -7,7 +7,8 @@
 import { isIP } from 'node:net';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NamedUnreachableError, quotable } from './bind.js';
+import { NamedUnreachableError } from './bind.js';
+import { quotable } from './quotable.js';
 import { writeDurably } from './durable.js';
 import { safeZone } from './zones.js';
 

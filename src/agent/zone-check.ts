@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
-import { quotable } from './bind.js';
+import { quotable } from './quotable.js';
 import { scratchPath } from './durable.js';
 
 const run = promisify(execFile);
