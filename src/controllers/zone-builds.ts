@@ -93,21 +93,22 @@ export class ZoneBuilds {
     if (same && cached.zonesVersion === zonesVersion) return cached.build;
     const candidates = this.records.candidates(zone);
     const rivals = this.zones.rivals(candidates);
+    const rivalsNow = rivalsKey(zone, rivals);
     // Another zone appeared or changed: the build stands unless the zones that may select its
     // records did (an import of 1,000 zones otherwise rebuilt every zone after each new one).
-    if (same && cached.rivals === rivalsKey(zone, rivals)) {
+    if (same && cached.rivals === rivalsNow) {
       cached.zonesVersion = zonesVersion;
       return cached.build;
     }
     const { records, ...built } = buildZone(source, candidates, rivals);
-    const served = records
-      .map((r) => [recordSource(r), r] as const)
+    const sourced = records.map((r) => [recordSource(r), r] as const);
+    const served = sourced
       .filter(([source]) => built.verdicts.get(source)?.ok)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([, r]): ServedRecord => ({ kind: r.kind, name: r.metadata.name, recordName: r.spec.name }));
     const build = { built, hash: contentHash(built.data), served };
-    this.builds.set(key, { zoneVersion, recordsVersion, zonesVersion, rivals: rivalsKey(zone, rivals), build });
-    this.remember(key, { at: this.now(), zoneVersion, zonesVersion, generations: new Map(records.map((r) => [recordSource(r), r.metadata.generation])), build });
+    this.builds.set(key, { zoneVersion, recordsVersion, zonesVersion, rivals: rivalsNow, build });
+    this.remember(key, { at: this.now(), zoneVersion, zonesVersion, generations: new Map(sourced.map(([source, r]) => [source, r.metadata.generation])), build });
     return build;
   }
 
