@@ -23,6 +23,8 @@ export interface Use extends Permission {
   readonly user: string;
   readonly name?: string;
   readonly code: number;
+  /** When the apiserver received the request (ms since the epoch). */
+  readonly at: number;
 }
 
 interface AuditEvent {
@@ -48,11 +50,12 @@ export function readUses(path: string, users: (name: string) => boolean, since: 
     const e = JSON.parse(line) as AuditEvent;
     // A watch is logged at ResponseStarted long before it completes; either stage proves the use.
     if (!['ResponseStarted', 'ResponseComplete'].includes(e.stage) || !e.objectRef?.resource || !users(e.user.username)) continue;
-    if (new Date(e.requestReceivedTimestamp) < since) continue;
+    const at = Date.parse(e.requestReceivedTimestamp);
+    if (at < since.getTime()) continue;
     const scope = scopeOf(e.objectRef.namespace);
     if (!scope) continue;
     const resource = recordClass(e.objectRef.subresource ? `${e.objectRef.resource}/${e.objectRef.subresource}` : e.objectRef.resource);
-    uses.push({ user: e.user.username, group: e.objectRef.apiGroup ?? '', resource, verb: e.verb, scope, name: e.objectRef.name, code: e.responseStatus?.code ?? 0 });
+    uses.push({ user: e.user.username, group: e.objectRef.apiGroup ?? '', resource, verb: e.verb, scope, name: e.objectRef.name, code: e.responseStatus?.code ?? 0, at });
   }
   return uses;
 }
@@ -103,13 +106,12 @@ export interface Comparison {
 
 /** compare matches uses with grants and renders the used-vs-granted table. */
 export function compare(uses: readonly Use[], grants: readonly Permission[]): Comparison {
-  const usedKeys = new Map<string, Use>();
-  for (const u of uses) usedKeys.set(keyOf(u), u);
-  const usedNotGranted = [...usedKeys.values()].filter((u) => u.code === 403 || !grants.some((g) => covers(g, u))).map(keyOf);
+  // Every use counts: a permission denied once and used since is still a denial.
+  const usedNotGranted = uses.filter((u) => u.code === 403 || !grants.some((g) => covers(g, u))).map(keyOf);
   const grantedNotUsed = grants.filter((g) => !uses.some((u) => u.code !== 403 && covers(g, u))).map(keyOf);
   const table = [
     ...grants.map((g) => `${uses.some((u) => u.code !== 403 && covers(g, u)) ? 'used    ' : 'UNUSED  '} granted ${keyOf(g)}`),
-    ...usedNotGranted.map((k) => `DENIED/NOT GRANTED ${k}`),
+    ...[...new Set(usedNotGranted)].map((k) => `DENIED/NOT GRANTED ${k}`),
   ];
   return { usedNotGranted: [...new Set(usedNotGranted)].sort(), grantedNotUsed: [...new Set(grantedNotUsed)].sort(), table };
 }

@@ -1,6 +1,6 @@
 import { compare, covers, grantsOf, type Use } from '../support/rbac-audit.js';
 
-const use = (u: Partial<Use>): Use => ({ user: 'u', group: '', resource: 'secrets', verb: 'get', scope: 'instance', code: 200, ...u });
+const use = (u: Partial<Use>): Use => ({ user: 'u', group: '', resource: 'secrets', verb: 'get', scope: 'instance', code: 200, at: 0, ...u });
 
 describe('used vs granted (audit comparison)', () => {
   it('a ClusterRole grant covers every scope, a Role grant only its own', () => {
@@ -25,5 +25,10 @@ describe('used vs granted (audit comparison)', () => {
     const result = compare([use({ group: 'bindy.firestoned.io', resource: '<records>', verb: 'list', scope: 'cluster' }), use({ verb: 'delete' }), use({ verb: 'get', code: 403 })], grants);
     expect(result.grantedNotUsed).toEqual(['bindy.firestoned.io/<records> patch @any']);
     expect(result.usedNotGranted).toEqual(['core/secrets delete @instance', 'core/secrets get @instance']);
+  });
+
+  it('reports a denied use even when the same permission was used successfully later', () => {
+    const [g] = grantsOf([{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }], 'any');
+    expect(compare([use({ code: 403, at: 1 }), use({ code: 200, at: 2 })], [g!]).usedNotGranted).toEqual(['core/secrets get @instance']);
   });
 });
