@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import type { TestbedState } from '../testbed/state.js';
 import type { Member } from '../test/support/leader-cluster.js';
-import { loggedAt, type ElectionBed } from './lib/election-bed.js';
+import { loggedAt, operatorNodeOptionsForBench, type ElectionBed } from './lib/election-bed.js';
 import { footprintRows, measureFootprint, maxRss } from './footprint.js';
 import { probes, ServedWatch } from './lib/dns-load.js';
 import { withLoadedBed } from './lib/loaded-bed.js';
@@ -21,7 +21,7 @@ async function zoneReconciles(m: Member): Promise<number> {
 }
 
 export async function benchConvergence(bed: TestbedState, zones: number, records: number): Promise<void> {
-  const result: Record<string, unknown> = { zones, records };
+  const result: Record<string, unknown> = { zones, records, operatorNodeOptions: operatorNodeOptionsForBench() };
   await withLoadedBed(bed, 'convergence', { zones, records }, 5, async ({ election, node, load, dir, idle, readyWatch, firstCreated, lastCreated }) => {
     result.createMs = lastCreated - firstCreated;
     // How far behind the creation the operator was: the lag below is this backlog worked off.

@@ -1,6 +1,8 @@
 import type { KubeClient } from '../../src/kube/api-client.js';
 import { KubeClient as Client } from '../../src/kube/api-client.js';
 import { loadKubeconfigFile } from '../../src/kube/kubeconfig.js';
+import { operatorNodeOptions } from '../../packages/cdk8s-bindy/src/node-options.js';
+import { PROFILES } from '../../packages/cdk8s-bindy/src/profiles.js';
 import { parseProbeEntries, type ProbeEntry } from '../../src/operator/leadership-probe.js';
 import type { TestbedState } from '../../testbed/state.js';
 import { BUILT_ENTRY, type LogLine } from '../../test/support/replica.js';
@@ -45,8 +47,7 @@ export class ElectionBed {
         LEASE_DURATION_SECONDS: String(DEFAULT_LEASE.duration),
         LEASE_RENEW_DEADLINE_SECONDS: String(DEFAULT_LEASE.renewDeadline),
         LEASE_RETRY_PERIOD_SECONDS: String(DEFAULT_LEASE.retryPeriod),
-        // V8 flags to compare (e.g. --max-semi-space-size=1); the replicas run with node's defaults otherwise.
-        ...(process.env.BENCH_OPERATOR_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_OPERATOR_NODE_OPTIONS } : {}),
+        NODE_OPTIONS: operatorNodeOptionsForBench(),
         ...this.env,
       },
     });
@@ -125,4 +126,12 @@ export function reconcileGap(entries: readonly ProbeEntry[], oldLeader: string, 
 export function loggedAt(line: LogLine): number {
   const written = typeof line.time === 'string' ? Date.parse(line.time) : Number.NaN;
   return Number.isNaN(written) ? line.receivedAt : written;
+}
+
+/**
+ * operatorNodeOptionsForBench: the V8 flags the prod profile's Deployment gives the operator
+ * container, or BENCH_OPERATOR_NODE_OPTIONS to compare others ('' for node's defaults).
+ */
+export function operatorNodeOptionsForBench(): string {
+  return process.env.BENCH_OPERATOR_NODE_OPTIONS ?? operatorNodeOptions(PROFILES.prod.limits.memory);
 }

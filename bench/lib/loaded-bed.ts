@@ -14,6 +14,7 @@ import { installCrds } from '../../test/integration/dns-support.js';
 import { measureFootprint, type FootprintRow } from '../footprint.js';
 import { createLoad, ReadyWatch, type Load } from './dns-load.js';
 import { ElectionBed } from './election-bed.js';
+import { MemoryTrace } from './memory-trace.js';
 
 export interface LoadedBed {
   readonly election: ElectionBed;
@@ -23,6 +24,8 @@ export interface LoadedBed {
   readonly dir: string;
   readonly idle: FootprintRow[];
   readonly readyWatch: ReadyWatch;
+  /** Every replica's memory, sampled every 10 s from before the first object is created. */
+  readonly memory: MemoryTrace;
   /** When the first object was created and when the last one was. */
   readonly firstCreated: number;
   readonly lastCreated: number;
@@ -42,9 +45,11 @@ export async function withLoadedBed(bed: TestbedState, name: string, load: Omit<
     const full: Load = { ns: election.namespace, ...load };
     const readyWatch = new ReadyWatch(election.admin, full);
     running.push(readyWatch.start(stop.signal));
+    const memory = new MemoryTrace(election, 10_000);
+    running.push(memory.run(stop.signal));
     const firstCreated = Date.now();
     await createLoad(election.admin, full);
-    await measure({ election, node, load: full, dir, idle, readyWatch, firstCreated, lastCreated: Date.now() });
+    await measure({ election, node, load: full, dir, idle, readyWatch, memory, firstCreated, lastCreated: Date.now() });
   } finally {
     stop.abort();
     await Promise.all(running);

@@ -39,6 +39,17 @@ describe('OperatorDeployment props', () => {
     expect(envOf({ logLevel: 'debug' })).toContain('LOG_LEVEL');
   });
 
+  it('sizes V8\'s old space to three quarters of the memory limit, in any quantity notation', () => {
+    const nodeOptions = (memory: string) => {
+      const c = chart();
+      new OperatorDeployment(c, 'd', { namespace: 'ops', limits: { cpu: '1', memory } });
+      return Testing.synth(c)[0].spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === 'NODE_OPTIONS').value;
+    };
+    expect(nodeOptions('1Gi')).toBe('--max-semi-space-size=1 --max-old-space-size=768');
+    expect(nodeOptions('1G')).toBe('--max-semi-space-size=1 --max-old-space-size=715');
+    expect(nodeOptions('805306368')).toBe('--max-semi-space-size=1 --max-old-space-size=576');
+  });
+
   it('puts the lease in another namespace when asked', () => {
     const c = chart();
     new OperatorDeployment(c, 'd', { namespace: 'ops', leaderElection: { leaseNamespace: 'leases' } });

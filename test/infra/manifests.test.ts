@@ -35,6 +35,9 @@ const env = (d: Manifest): Record<string, unknown> =>
     (d.spec.template.spec.containers[0].env as Array<{ name: string; value?: string; valueFrom?: unknown }>).map((e) => [e.name, e.value ?? e.valueFrom]),
   );
 
+/** Three quarters of each profile's memory limit, in MiB. */
+const OLD_SPACE_MIB: Record<string, number> = { '256Mi': 192, '512Mi': 384 };
+
 describe.each(PROFILE_NAMES)('profile %s', (name: ProfileName) => {
   const profile = PROFILES[name];
   const objects = synthAll(name);
@@ -97,7 +100,7 @@ describe.each(PROFILE_NAMES)('profile %s', (name: ProfileName) => {
     expect(pod.automountServiceAccountToken).toBe(true);
   });
 
-  it('sets the SPEC §1 environment with POD_NAME from metadata.name, leaving LOG_LEVEL unset so RUST_LOG=debug works, and V8\'s young generation small (NODE_OPTIONS)', () => {
+  it('sets the SPEC §1 environment with POD_NAME from metadata.name, leaving LOG_LEVEL unset so RUST_LOG=debug works, and V8\'s heap sized to the memory limit (NODE_OPTIONS)', () => {
     expect(env(deployment)).toEqual({
       ENABLE_LEADER_ELECTION: 'true',
       LEASE_NAME: 'bindy-leader',
@@ -109,7 +112,7 @@ describe.each(PROFILE_NAMES)('profile %s', (name: ProfileName) => {
       POD_NAMESPACE: { fieldRef: { fieldPath: 'metadata.namespace' } },
       METRICS_PORT: '8080',
       HEALTH_PORT: '8081',
-      NODE_OPTIONS: '--max-semi-space-size=1',
+      NODE_OPTIONS: `--max-semi-space-size=1 --max-old-space-size=${OLD_SPACE_MIB[profile.limits.memory]}`,
     });
   });
 

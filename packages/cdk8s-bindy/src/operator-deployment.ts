@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { IMAGE } from './profiles.js';
+import { operatorNodeOptions } from './node-options.js';
 import { k8s } from 'cdk8s-plus-28';
 import { requireImageRepository, requireImageTag, requireInt, requireLabel, requireOneOf, requireQuantity, requireSubdomain } from './validation.js';
 
@@ -43,7 +44,7 @@ export interface OperatorDeploymentProps {
   readonly serviceAccountName?: string;
   /** @default { cpu: "50m", memory: "64Mi" } */
   readonly requests?: { readonly cpu: string; readonly memory: string };
-  /** @default { cpu: "200m", memory: "256Mi" } */
+  /** The memory limit also sizes V8's heap (NODE_OPTIONS, node-options.ts). @default { cpu: "200m", memory: "256Mi" } */
   readonly limits?: { readonly cpu: string; readonly memory: string };
   /** @default - enabled with SPEC §1 defaults */
   readonly leaderElection?: LeaderElectionProps;
@@ -135,7 +136,7 @@ export class OperatorDeployment extends Construct {
       'app.kubernetes.io/part-of': 'bindy',
       'app.kubernetes.io/version': tag,
     };
-    const env = operatorEnv({ election, logLevel: props.logLevel, metricsPort, healthPort });
+    const env = operatorEnv({ election, logLevel: props.logLevel, metricsPort, healthPort, memoryLimit: limits.memory });
     const probe = (path: string, period: number): k8s.Probe => ({
       httpGet: { path, port: k8s.IntOrString.fromString('health') },
       periodSeconds: period,
@@ -212,7 +213,7 @@ interface Election {
   retry: number;
 }
 
-function operatorEnv(o: { election: Election; logLevel: LogLevel | undefined; metricsPort: number; healthPort: number }): k8s.EnvVar[] {
+function operatorEnv(o: { election: Election; logLevel: LogLevel | undefined; metricsPort: number; healthPort: number; memoryLimit: string }): k8s.EnvVar[] {
   const e = o.election;
   return [
     { name: 'ENABLE_LEADER_ELECTION', value: String(e.enabled) },
@@ -226,18 +227,9 @@ function operatorEnv(o: { election: Election; logLevel: LogLevel | undefined; me
     ...(o.logLevel === undefined ? [] : [{ name: 'LOG_LEVEL', value: o.logLevel }]),
     { name: 'METRICS_PORT', value: String(o.metricsPort) },
     { name: 'HEALTH_PORT', value: String(o.healthPort) },
-    { name: 'NODE_OPTIONS', value: OPERATOR_NODE_OPTIONS },
+    { name: 'NODE_OPTIONS', value: operatorNodeOptions(o.memoryLimit) },
   ];
 }
-
-/**
- * OPERATOR_NODE_OPTIONS keeps V8's young generation small: every watch event is decoded into
- * garbage that RSS holds until a scavenge, and with node's default semi-spaces (16 MiB) a standby
- * hearing 22,000 objects grew 2.95 KiB of RSS per object, with 1 MiB 1.86 KiB, and 13 MiB less
- * idle (`npm run bench cache-memory`): the difference between a standby over and under half the
- * prod profile's memory limit at 110,000 objects.
- */
-const OPERATOR_NODE_OPTIONS = '--max-semi-space-size=1';
 
 function placement(selector: Record<string, string>, antiAffinity: boolean, zoneSpread: boolean): Partial<k8s.PodSpec> {
   const out: { affinity?: k8s.Affinity; topologySpreadConstraints?: k8s.TopologySpreadConstraint[] } = {};
