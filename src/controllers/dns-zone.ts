@@ -1,7 +1,7 @@
 import { API_VERSION, READY, type Bind9Instance, type DNSZone } from '../crds/types.js';
 import { zonePolicyProblem } from '../dns/dnssec-policy.js';
 import { normalizeZoneName } from '../dns/names.js';
-import { nextSerial, renderZone } from '../dns/zone.js';
+import { nextSerial, withSerial } from '../dns/zone.js';
 import type { KubeClient } from '../kube/api-client.js';
 import type { EventRecorder } from '../kube/events.js';
 import { resourcePath } from '../kube/objects.js';
@@ -85,16 +85,7 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
     zone = await patchStatus(deps.client, path, zone, { serial, contentHash: hash });
   }
   const serial = zone.status?.serial ?? 0;
-  // Rendered only when a pod needs the push: verifying a zone its pods already serve (a new
-  // leader's first pass, every resync) compares serials alone.
-  let text: string | undefined;
-  const desired = {
-    name: zoneName,
-    serial,
-    get text(): string {
-      return (text ??= renderZone(built.data, serial));
-    },
-  };
+  const desired = { name: zoneName, serial, text: withSerial(build.text, serial) };
   const pushed = await deps.pusher.syncZone(agents, zoneName, desired, ctx.log);
   const followers = await syncSecondaries(deps.pusher, { ...transfer, serial }, ctx.log);
   const results = [...pushed.map((r) => (r.error === undefined && optionErrors.has(r.pod) ? { ...r, error: optionErrors.get(r.pod) } : r)), ...followers.flatMap((f) => f.results)];

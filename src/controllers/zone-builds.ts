@@ -1,6 +1,6 @@
 import type { DNSZone, DnsRecord, RecordKind } from '../crds/types.js';
 import { buildZone, recordSource, type BuiltZone } from '../dns/build.js';
-import { contentHash } from '../dns/zone.js';
+import { contentHash, zoneText, type ZoneText } from '../dns/zone.js';
 import { objectKey } from '../kube/objects.js';
 import type { RecordIndex } from './record-index.js';
 import type { ZoneIndex } from './zone-index.js';
@@ -40,7 +40,9 @@ export interface ServedRecord {
  * writes that replace every record in the cache, and kept them all a second time on the leader.
  */
 export interface ZoneBuild {
-  readonly built: Omit<BuiltZone, 'records'>;
+  readonly built: Omit<BuiltZone, 'records' | 'data'>;
+  /** The zone file it renders, but for the serial: what a push sends. */
+  readonly text: ZoneText;
   readonly hash: string;
   /**
    * The records it serves (valid ones), sorted by recordSource: the zone's status lists them in
@@ -100,13 +102,14 @@ export class ZoneBuilds {
       cached.zonesVersion = zonesVersion;
       return cached.build;
     }
-    const { records, ...built } = buildZone(source, candidates, rivals);
+    const { records, data, ...built } = buildZone(source, candidates, rivals);
     const sourced = records.map((r) => [recordSource(r), r] as const);
     const served = sourced
       .filter(([source]) => built.verdicts.get(source)?.ok)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([, r]): ServedRecord => ({ kind: r.kind, name: r.metadata.name, recordName: r.spec.name }));
-    const build = { built, hash: contentHash(built.data), served };
+    const text = zoneText(data);
+    const build = { built, text, hash: contentHash(text), served };
     this.builds.set(key, { zoneVersion, recordsVersion, zonesVersion, rivals: rivalsNow, build });
     this.remember(key, { at: this.now(), zoneVersion, zonesVersion, generations: new Map(sourced.map(([source, r]) => [source, r.metadata.generation])), build });
     return build;

@@ -34,18 +34,24 @@ function sortKey(r: ZoneRecord): string {
 }
 
 /**
- * renderZone renders a zone file. Output depends only on its input (records sorted, duplicates
- * of the same RRset member dropped), so the same desired state always hashes the same.
+ * ZoneText is a rendered zone file without its serial: `head`, the serial, then `tail`. A zone's
+ * build keeps this, about a third of the records it was rendered from, for the push that needs
+ * it (a leader keeps one build per zone).
  */
-export function renderZone(data: ZoneData, serial: number): string {
+export interface ZoneText {
+  readonly head: string;
+  readonly tail: string;
+}
+
+/**
+ * zoneText renders a zone. Output depends only on its input (records sorted, duplicates of the
+ * same RRset member dropped), so the same desired state always hashes the same.
+ */
+export function zoneText(data: ZoneData): ZoneText {
   const zone = normalizeZoneName(data.zoneName);
   const soa = data.soa;
-  const lines = [
-    `; zone ${zone} rendered by bindy; do not edit, the operator overwrites it`,
-    `$ORIGIN ${zone}.`,
-    `$TTL ${data.ttl}`,
-    `@ IN SOA ${fqdn(soa.primaryNs)} ${adminMailbox(soa.adminEmail)} ${serial} ${soa.refresh} ${soa.retry} ${soa.expire} ${soa.negativeTtl}`,
-  ];
+  const head = `; zone ${zone} rendered by bindy; do not edit, the operator overwrites it\n$ORIGIN ${zone}.\n$TTL ${data.ttl}\n@ IN SOA ${fqdn(soa.primaryNs)} ${adminMailbox(soa.adminEmail)} `;
+  const lines = [` ${soa.refresh} ${soa.retry} ${soa.expire} ${soa.negativeTtl}`];
   // primaryNs is always a name server (as upstream); the others come from spec.nameServers.
   for (const ns of [...new Set([soa.primaryNs, ...data.nameServers].map(fqdn))].sort()) lines.push(`@ IN NS ${ns}`);
   const seen = new Set<string>();
@@ -55,12 +61,22 @@ export function renderZone(data: ZoneData, serial: number): string {
     seen.add(key);
     lines.push(`${r.name}${r.ttl === undefined ? '' : ` ${r.ttl}`} IN ${r.type} ${r.rdata}`);
   }
-  return `${lines.join('\n')}\n`;
+  return { head, tail: `${lines.join('\n')}\n` };
+}
+
+/** withSerial is the zone file of `text` at `serial`. */
+export function withSerial(text: ZoneText, serial: number): string {
+  return `${text.head}${serial}${text.tail}`;
+}
+
+/** renderZone renders a zone file at `serial`. */
+export function renderZone(data: ZoneData, serial: number): string {
+  return withSerial(zoneText(data), serial);
 }
 
 /** contentHash identifies the zone's content without its serial: equal hash ⇒ nothing to push. */
-export function contentHash(data: ZoneData): string {
-  return createHash('sha256').update(renderZone(data, 0)).digest('hex').slice(0, 32);
+export function contentHash(text: ZoneText): string {
+  return createHash('sha256').update(withSerial(text, 0)).digest('hex').slice(0, 32);
 }
 
 /**

@@ -13,7 +13,7 @@ import { ZoneIndex, type ZoneSource } from '../../src/controllers/zone-index.js'
 import { judgeRecord } from '../../src/controllers/records.js';
 import type { DNSZone, DnsRecord, RecordKind } from '../../src/crds/types.js';
 import { buildZone } from '../../src/dns/build.js';
-import { contentHash } from '../../src/dns/zone.js';
+import { contentHash, zoneText } from '../../src/dns/zone.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 
 function cache<T extends KubeObject>(items: T[]) {
@@ -40,7 +40,7 @@ function www(status?: DnsRecord['status']): DnsRecord {
   return { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata: { name: 'www', namespace: 'ns', labels: { zone: 'x' }, generation: 1 }, spec: { name: 'www', ipv4Addresses: ['192.0.2.1', '192.0.2.2'] }, status } as DnsRecord;
 }
 
-const HASH = contentHash(buildZone(zone(undefined), [www()]).data);
+const HASH = contentHash(zoneText(buildZone(zone(undefined), [www()]).data));
 const readyCondition = (status: 'True' | 'False', reason: string, message = '') => [{ type: 'Ready', status, reason, message, observedGeneration: 1 }];
 const wasReady = { zone: 'x.test', conditions: readyCondition('True', 'Attached', 'served in zone x.test (DNSZone z) at serial 4 by every pod') };
 
