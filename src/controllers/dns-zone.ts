@@ -69,8 +69,8 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
     return { requeueAfterMs: deps.resyncMs };
   }
   const build = deps.caches.zoneBuilds.of(zone);
-  const { built, hash } = build;
-  if (!built.zoneVerdict.ok) return void (await report(deps, zone, path, { ready: false, reason: built.zoneVerdict.reason, message: built.zoneVerdict.message }));
+  const { zoneVerdict, hash } = build;
+  if (!zoneVerdict.ok) return void (await report(deps, zone, path, { ready: false, reason: zoneVerdict.reason, message: zoneVerdict.message }));
   if (instances.length === 0) return void (await report(deps, zone, path, noInstances(zone), recordsStatus(zone, build)));
   const primaries = instances.filter((i) => i.spec.role !== 'secondary');
   const secondaries = instances.filter((i) => i.spec.role === 'secondary');
@@ -89,8 +89,8 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   const pushed = await deps.pusher.syncZone(agents, zoneName, desired, ctx.log);
   const followers = await syncSecondaries(deps.pusher, { ...transfer, serial }, ctx.log);
   const results = [...pushed.map((r) => (r.error === undefined && optionErrors.has(r.pod) ? { ...r, error: optionErrors.get(r.pod) } : r)), ...followers.flatMap((f) => f.results)];
-  const invalid = [...built.verdicts].filter(([, v]) => !v.ok).map(([source, v]) => `${source} (${v.ok ? '' : v.reason})`);
-  const glueNote = built.skippedGlue.length > 0 ? `; ${built.skippedGlue.join(', ')} left out: outside the zone, so not glue` : '';
+  const invalid = [...build.refused].map(([source, v]) => `${source} (${v.reason})`);
+  const glueNote = build.skippedGlue.length > 0 ? `; ${build.skippedGlue.join(', ')} left out: outside the zone, so not glue` : '';
   const verdict = summarize(results, serial, invalid, glueNote);
   const reported = await report(deps, zone, path, verdict, {
     ...recordsStatus(zone, build),
@@ -161,12 +161,16 @@ function instanceRef(i: Bind9Instance, status: 'Claimed' | 'Configured' | 'Faile
 export const STATUS_RECORDS_LIMIT = 1_000;
 
 /** recordsStatus lists the records the zone serves (upstream's records / recordsCount), the first STATUS_RECORDS_LIMIT by kind, namespace and name. */
-function recordsStatus(zone: DNSZone, { served }: ZoneBuild) {
+function recordsStatus(zone: DNSZone, { served, servedNames }: ZoneBuild) {
   // Sorted (ZoneBuild.served): the informer's event order differs between replicas, and a new
   // leader must not rewrite every zone's status only because it saw the records arrive in another order.
   return {
     recordsCount: served.length,
-    records: served.slice(0, STATUS_RECORDS_LIMIT).map((r) => ({ apiVersion: API_VERSION, kind: r.kind, name: r.name, namespace: zone.metadata.namespace ?? '', recordName: r.recordName })),
+    records: served.slice(0, STATUS_RECORDS_LIMIT).map((source, i) => {
+      // recordSource is kind/namespace/name, and neither a kind nor a Kubernetes name holds a slash.
+      const [kind, , name] = source.split('/');
+      return { apiVersion: API_VERSION, kind, name, namespace: zone.metadata.namespace ?? '', recordName: servedNames[i] };
+    }),
   };
 }
 

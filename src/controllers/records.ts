@@ -6,6 +6,7 @@ import type { EventRecorder } from '../kube/events.js';
 import { resourcePath } from '../kube/objects.js';
 import { findCondition, patchStatus, setCondition } from '../kube/status.js';
 import type { Caches } from './caches.js';
+import { verdictOf } from './zone-builds.js';
 import type { ReconcileContext, ReconcileResult } from './controller.js';
 
 export interface RecordReconcilerDeps {
@@ -42,11 +43,11 @@ export function judgeRecord(caches: Caches, record: DnsRecord): Outcome {
     return { ready: false, reason: 'MultipleZones', message: `selected by the recordsFrom of DNSZones ${names}; change its labels or a selector so that exactly one zone selects it` };
   }
   const zoneName = normalizeZoneName(zone.spec.zoneName);
-  const { built, hash } = caches.zoneBuilds.forRecord(zone, record);
-  const verdict = built.verdicts.get(recordSource(record));
+  const build = caches.zoneBuilds.forRecord(zone, record);
+  const verdict = verdictOf(build, recordSource(record));
   if (!verdict) return { ready: false, reason: 'NoZone', message: 'record not attached to a zone' };
   if (!verdict.ok) return { ready: false, reason: verdict.reason, message: verdict.message, zone: zoneName };
-  return servedOutcome(record, zone, zoneName, hash);
+  return servedOutcome(record, zone, zoneName, build.hash);
 }
 
 /**

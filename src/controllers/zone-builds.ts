@@ -1,5 +1,6 @@
-import type { DNSZone, DnsRecord, RecordKind } from '../crds/types.js';
-import { buildZone, recordSource, type BuiltZone } from '../dns/build.js';
+import type { DNSZone, DnsRecord } from '../crds/types.js';
+import { buildZone, recordSource } from '../dns/build.js';
+import { OK, type Verdict } from '../dns/names.js';
 import { contentHash, zoneText, type ZoneText } from '../dns/zone.js';
 import { objectKey } from '../kube/objects.js';
 import type { RecordIndex } from './record-index.js';
@@ -27,28 +28,50 @@ interface Recent {
   readonly build: ZoneBuild;
 }
 
-/** ServedRecord is what a zone's status lists of a record it serves (upstream's status.records). */
-export interface ServedRecord {
-  readonly kind: RecordKind;
-  readonly name: string;
-  readonly recordName: string;
-}
+/** Refusal is the verdict on a record (or glue) a build leaves out. */
+export type Refusal = Extract<Verdict, { ok: false }>;
+
+const NONE_REFUSED: ReadonlyMap<string, Refusal> = new Map();
 
 /**
  * ZoneBuild is a zone validated and rendered from its records, with its content hash. It holds
  * what was derived from the records, never the record objects: a build outlives the status
  * writes that replace every record in the cache, and kept them all a second time on the leader.
+ * A leader keeps one per zone, so it keeps strings it shares with the caches (recordSource is
+ * interned) rather than an object per record.
  */
 export interface ZoneBuild {
-  readonly built: Omit<BuiltZone, 'records' | 'data'>;
+  readonly zoneVerdict: Verdict;
+  /** Name-server addresses left out because they are outside the zone (not glue), by field. */
+  readonly skippedGlue: readonly string[];
+  /** Why each record (or glue) it leaves out is refused, by recordSource. */
+  readonly refused: ReadonlyMap<string, Refusal>;
+  /**
+   * The records it serves, by recordSource, sorted: the zone's status lists them in this order
+   * on every reconcile, so it is sorted once per build rather than once per reconcile.
+   */
+  readonly served: readonly string[];
+  /** Each served record's spec.name, in `served`'s order (the caches' own strings). */
+  readonly servedNames: readonly string[];
   /** The zone file it renders, but for the serial: what a push sends. */
   readonly text: ZoneText;
   readonly hash: string;
-  /**
-   * The records it serves (valid ones), sorted by recordSource: the zone's status lists them in
-   * this order on every reconcile, so it is sorted once per build rather than once per reconcile.
-   */
-  readonly served: readonly ServedRecord[];
+}
+
+/** verdictOf is a build's verdict on one record: refused, served, or undefined when the build did not judge it (not attached). */
+export function verdictOf(build: ZoneBuild, source: string): Verdict | undefined {
+  const refusal = build.refused.get(source);
+  if (refusal) return refusal;
+  let lo = 0;
+  let hi = build.served.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const order = build.served[mid]!.localeCompare(source);
+    if (order === 0) return OK;
+    if (order < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
 }
 
 /** rivalsKey names the other zones a build judged MultipleZones against, as they were. */
@@ -102,14 +125,12 @@ export class ZoneBuilds {
       cached.zonesVersion = zonesVersion;
       return cached.build;
     }
-    const { records, data, ...built } = buildZone(source, candidates, rivals);
+    const { records, data, verdicts, zoneVerdict, skippedGlue } = buildZone(source, candidates, rivals);
     const sourced = records.map((r) => [recordSource(r), r] as const);
-    const served = sourced
-      .filter(([source]) => built.verdicts.get(source)?.ok)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([, r]): ServedRecord => ({ kind: r.kind, name: r.metadata.name, recordName: r.spec.name }));
+    const kept = sourced.filter(([source]) => verdicts.get(source)?.ok).sort(([a], [b]) => a.localeCompare(b));
+    const refusals = [...verdicts].filter((entry): entry is [string, Refusal] => !entry[1].ok);
     const text = zoneText(data);
-    const build = { built, text, hash: contentHash(text), served };
+    const build: ZoneBuild = { zoneVerdict, skippedGlue, refused: refusals.length > 0 ? new Map(refusals) : NONE_REFUSED, served: kept.map(([source]) => source), servedNames: kept.map(([, r]) => r.spec.name), text, hash: contentHash(text) };
     this.builds.set(key, { zoneVersion, recordsVersion, zonesVersion, rivals: rivalsNow, build });
     this.remember(key, { at: this.now(), zoneVersion, zonesVersion, generations: new Map(sourced.map(([source, r]) => [source, r.metadata.generation])), build });
     return build;

@@ -3,7 +3,7 @@
  * spec or labels, the zone's spec, or another zone change.
  */
 import { RecordIndex } from '../../src/controllers/record-index.js';
-import { ZoneBuilds } from '../../src/controllers/zone-builds.js';
+import { ZoneBuilds, verdictOf } from '../../src/controllers/zone-builds.js';
 import { ZoneIndex } from '../../src/controllers/zone-index.js';
 import type { DNSZone, DnsRecord, RecordKind } from '../../src/crds/types.js';
 import type { InformerEventType, InformerHandler } from '../../src/kube/informer.js';
@@ -53,7 +53,7 @@ describe('ZoneBuilds', () => {
     expect(second).not.toBe(first);
     expect(second.hash).not.toBe(first.hash);
     records.send('ADDED', a('mail', '192.0.2.2'));
-    expect(builds.of(zone()).built.verdicts.size).toBe(2);
+    expect(builds.of(zone()).served).toEqual(['ARecord/ns/mail', 'ARecord/ns/www']);
     expect(builds.of(zone(2))).not.toBe(builds.of(zone()));
   });
 
@@ -70,10 +70,10 @@ describe('ZoneBuilds', () => {
     // A sibling arrived: www's verdict still comes from the recent build, mail's needs a new one.
     expect(builds.forRecord(zone(), a('www', '192.0.2.1'))).toBe(first);
     const second = builds.forRecord(zone(), a('mail', '192.0.2.2'));
-    expect(second.built.verdicts.size).toBe(2);
+    expect(second.served).toHaveLength(2);
     records.send('ADDED', a('ftp', '192.0.2.3'));
     now = 2_000;
-    expect(builds.forRecord(zone(), a('www', '192.0.2.1')).built.verdicts.size).toBe(3);
+    expect(builds.forRecord(zone(), a('www', '192.0.2.1')).served).toHaveLength(3);
   });
 
   it('keeps a build when an unrelated zone appears, and rebuilds when a zone that selects its records does', () => {
@@ -90,6 +90,23 @@ describe('ZoneBuilds', () => {
     zones.send('ADDED', other('rival', 'x'));
     const second = builds.of(zone());
     expect(second).not.toBe(first);
-    expect(second.built.verdicts.get('ARecord/ns/www')).toMatchObject({ ok: false, reason: 'MultipleZones' });
+    expect(second.refused.get('ARecord/ns/www')).toMatchObject({ ok: false, reason: 'MultipleZones' });
+    expect(second.served).toEqual([]);
+  });
+
+  it('answers a record\'s verdict from what the build serves and refuses, and nothing for a record it did not judge', () => {
+    const records = new Source<DnsRecord>();
+    const zones = new Source<DNSZone>();
+    const builds = new ZoneBuilds(new RecordIndex(new Map<RecordKind, Source<DnsRecord>>([['ARecord', records]])), new ZoneIndex(zones, noneRefused));
+    zones.send('ADDED', zone());
+    const names = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf'];
+    names.forEach((name, i) => records.send('ADDED', a(name, `192.0.2.${i + 1}`)));
+    records.send('ADDED', a('bad', '192.0.2.300'));
+    const build = builds.of(zone());
+    expect(build.servedNames).toEqual(names);
+    for (const name of names) expect(verdictOf(build, `ARecord/ns/${name}`)).toEqual({ ok: true });
+    expect(verdictOf(build, 'ARecord/ns/bad')).toMatchObject({ ok: false });
+    expect(verdictOf(build, 'ARecord/ns/hotel')).toBeUndefined();
+    expect(verdictOf(build, 'ARecord/ns/aaa')).toBeUndefined();
   });
 });
