@@ -1,7 +1,7 @@
 import type { KubeClient } from '../../src/kube/api-client.js';
 import { KubeClient as Client } from '../../src/kube/api-client.js';
 import { loadKubeconfigFile } from '../../src/kube/kubeconfig.js';
-import { operatorNodeOptions } from '../../packages/cdk8s-bindy/src/node-options.js';
+import { operatorMemoryEnv } from '../../packages/cdk8s-bindy/src/runtime-memory.js';
 import { PROFILES } from '../../packages/cdk8s-bindy/src/profiles.js';
 import { parseProbeEntries, type ProbeEntry } from '../../src/operator/leadership-probe.js';
 import type { TestbedState } from '../../testbed/state.js';
@@ -47,6 +47,7 @@ export class ElectionBed {
         LEASE_DURATION_SECONDS: String(DEFAULT_LEASE.duration),
         LEASE_RENEW_DEADLINE_SECONDS: String(DEFAULT_LEASE.renewDeadline),
         LEASE_RETRY_PERIOD_SECONDS: String(DEFAULT_LEASE.retryPeriod),
+        ...operatorMemoryEnv(PROFILES.prod.limits.memory),
         NODE_OPTIONS: operatorNodeOptionsForBench(),
         ...this.env,
       },
@@ -130,8 +131,9 @@ export function loggedAt(line: LogLine): number {
 
 /**
  * operatorNodeOptionsForBench: the V8 flags the prod profile's Deployment gives the operator
- * container, or BENCH_OPERATOR_NODE_OPTIONS to compare others ('' for node's defaults).
+ * container (the replicas get its malloc setting too), or BENCH_OPERATOR_NODE_OPTIONS to compare
+ * others ('' for node's defaults).
  */
 export function operatorNodeOptionsForBench(): string {
-  return process.env.BENCH_OPERATOR_NODE_OPTIONS ?? operatorNodeOptions(PROFILES.prod.limits.memory);
+  return process.env.BENCH_OPERATOR_NODE_OPTIONS ?? operatorMemoryEnv(PROFILES.prod.limits.memory).NODE_OPTIONS;
 }

@@ -100,7 +100,7 @@ describe.each(PROFILE_NAMES)('profile %s', (name: ProfileName) => {
     expect(pod.automountServiceAccountToken).toBe(true);
   });
 
-  it('sets the SPEC §1 environment with POD_NAME from metadata.name, leaving LOG_LEVEL unset so RUST_LOG=debug works, and V8\'s heap sized to the memory limit (NODE_OPTIONS)', () => {
+  it('sets the SPEC §1 environment with POD_NAME from metadata.name, leaving LOG_LEVEL unset so RUST_LOG=debug works, and V8\'s heap and malloc sized to the memory limit (NODE_OPTIONS, MALLOC_MMAP_THRESHOLD_)', () => {
     expect(env(deployment)).toEqual({
       ENABLE_LEADER_ELECTION: 'true',
       LEASE_NAME: 'bindy-leader',
@@ -113,6 +113,7 @@ describe.each(PROFILE_NAMES)('profile %s', (name: ProfileName) => {
       METRICS_PORT: '8080',
       HEALTH_PORT: '8081',
       NODE_OPTIONS: `--max-semi-space-size=1 --max-old-space-size=${OLD_SPACE_MIB[profile.limits.memory]}`,
+      MALLOC_MMAP_THRESHOLD_: '131072',
     });
   });
 

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { IMAGE } from './profiles.js';
-import { operatorNodeOptions } from './node-options.js';
+import { operatorMemoryEnv } from './runtime-memory.js';
 import { k8s } from 'cdk8s-plus-28';
 import { requireImageRepository, requireImageTag, requireInt, requireLabel, requireOneOf, requireQuantity, requireSubdomain } from './validation.js';
 
@@ -44,7 +44,7 @@ export interface OperatorDeploymentProps {
   readonly serviceAccountName?: string;
   /** @default { cpu: "50m", memory: "64Mi" } */
   readonly requests?: { readonly cpu: string; readonly memory: string };
-  /** The memory limit also sizes V8's heap (NODE_OPTIONS, node-options.ts). @default { cpu: "200m", memory: "256Mi" } */
+  /** The memory limit also sizes V8's heap (NODE_OPTIONS, runtime-memory.ts). @default { cpu: "200m", memory: "256Mi" } */
   readonly limits?: { readonly cpu: string; readonly memory: string };
   /** @default - enabled with SPEC §1 defaults */
   readonly leaderElection?: LeaderElectionProps;
@@ -227,7 +227,7 @@ function operatorEnv(o: { election: Election; logLevel: LogLevel | undefined; me
     ...(o.logLevel === undefined ? [] : [{ name: 'LOG_LEVEL', value: o.logLevel }]),
     { name: 'METRICS_PORT', value: String(o.metricsPort) },
     { name: 'HEALTH_PORT', value: String(o.healthPort) },
-    { name: 'NODE_OPTIONS', value: operatorNodeOptions(o.memoryLimit) },
+    ...Object.entries(operatorMemoryEnv(o.memoryLimit)).map(([name, value]) => ({ name, value })),
   ];
 }
 

@@ -1,5 +1,6 @@
 /**
- * V8 flags sized for the operator container's memory limit.
+ * The operator container's memory settings, sized for its memory limit: V8's flags
+ * (NODE_OPTIONS) and glibc's malloc (MALLOC_MMAP_THRESHOLD_).
  *
  * `--max-semi-space-size=1`: every watch event is decoded into garbage that RSS holds until a
  * scavenge; with node's default semi-spaces (16 MiB) a standby hearing 22,000 objects grew 2.95
@@ -15,9 +16,21 @@
  * error that says so in the log rather than as a silent OOM kill, and the last quarter is left to
  * what is not V8's heap (code, buffers, TLS).
  */
-export function operatorNodeOptions(memoryLimit: string): string {
+function operatorNodeOptions(memoryLimit: string): string {
   const oldSpaceMiB = Math.floor((quantityBytes(memoryLimit) * 3) / 4 / MiB);
   return `--max-semi-space-size=1 --max-old-space-size=${oldSpaceMiB}`;
+}
+
+/**
+ * operatorMemoryEnv is the environment of the operator container: NODE_OPTIONS above, and
+ * MALLOC_MMAP_THRESHOLD_ pinned at glibc's initial 128 KiB. glibc raises that threshold each
+ * time a large block is freed, after which blocks as large (response bodies, zone inventories)
+ * come from the main heap, which gives memory back only from its top: a leader held 20 MiB more
+ * of it than a standby at 10,000 zones. Pinned, they are mapped and unmapped on their own; at
+ * 3,000 zones the leader's RSS outside V8's heap went from 78 to 68 MiB, a standby's from 59 to 54.
+ */
+export function operatorMemoryEnv(memoryLimit: string): Readonly<Record<'NODE_OPTIONS' | 'MALLOC_MMAP_THRESHOLD_', string>> {
+  return { NODE_OPTIONS: operatorNodeOptions(memoryLimit), MALLOC_MMAP_THRESHOLD_: String(128 * 1024) };
 }
 
 const MiB = 1024 * 1024;
