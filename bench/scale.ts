@@ -9,6 +9,7 @@ import type { TestbedState } from '../testbed/state.js';
 import { ServedWatch } from './lib/dns-load.js';
 import { footprintRows, maxRss, measureFootprint, type FootprintRow } from './footprint.js';
 import { withLoadedBed } from './lib/loaded-bed.js';
+import type { MemoryTrace } from './lib/memory-trace.js';
 import { operatorNodeOptionsForBench } from './lib/election-bed.js';
 import { printTable, writeResult } from './lib/report.js';
 
@@ -27,9 +28,10 @@ function reached(phase: string, result: Record<string, unknown>): void {
 export async function benchScale(bed: TestbedState, zones: number, records: number): Promise<void> {
   const objects = zones * (records + 1) + 1;
   const result: Record<string, unknown> = { zones, records, objects, operatorNodeOptions: operatorNodeOptionsForBench() };
+  let trace: MemoryTrace | undefined;
   try {
     await withLoadedBed(bed, 'scale', { zones, records }, 10, async ({ election, node, load, dir, idle, readyWatch, memory, firstCreated, lastCreated }) => {
-      result.memoryTrace = memory.samples;
+      trace = memory;
       result.createMs = lastCreated - firstCreated;
       reached('all created', result);
       await new ServedWatch(node, load, dir).untilAll(3_600_000);
@@ -61,6 +63,7 @@ export async function benchScale(bed: TestbedState, zones: number, records: numb
     });
   } finally {
     // A failure late in an hour-long run still leaves the phases it reached.
+    if (trace) result.memoryTrace = trace.byReplica();
     writeResult('scale', result);
   }
 }

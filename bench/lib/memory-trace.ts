@@ -37,6 +37,11 @@ export class MemoryTrace {
     }
   }
 
+  /** byReplica is the trace as results keep it: one line per sample, per replica. */
+  byReplica(): Record<string, string[]> {
+    return traceLines(this.samples);
+  }
+
   /** peakRssMiB is the largest RSS sampled of `replica`. */
   peakRssMiB(replica: string): number {
     return Math.max(0, ...this.samples.filter((x) => x.replica === replica).map((x) => x.rssMiB));
@@ -61,4 +66,14 @@ export class MemoryTrace {
       ...(m ? { heap: [mib(m.get('nodejs_heap_size_used_bytes')), mib(m.get('nodejs_heap_size_total_bytes'))] as const, old: space('old'), large: space('large_object') } : {}),
     });
   }
+}
+
+/** traceLines renders samples as `<s>s RSS <MiB>, heap <used>/<committed>, old …, large …`, grouped by replica. */
+export function traceLines(samples: readonly MemorySample[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const x of samples) {
+    const pair = (name: string, p: readonly [number, number] | undefined) => (p ? `, ${name} ${p[0]}/${p[1]}` : '');
+    (out[x.replica] ??= []).push(`${x.s}s RSS ${x.rssMiB}${pair('heap', x.heap)}${pair('old', x.old)}${pair('large', x.large)}`);
+  }
+  return out;
 }
