@@ -1,5 +1,6 @@
 import { API_VERSION, READY, type Bind9Instance, type DNSZone } from '../crds/types.js';
 import { zonePolicyProblem } from '../dns/dnssec-policy.js';
+import { recordSourceParts } from '../dns/build.js';
 import { normalizeZoneName } from '../dns/names.js';
 import { nextSerial, withSerial } from '../dns/zone.js';
 import type { KubeClient } from '../kube/api-client.js';
@@ -167,8 +168,7 @@ function recordsStatus(zone: DNSZone, { served, servedNames }: ZoneBuild) {
   return {
     recordsCount: served.length,
     records: served.slice(0, STATUS_RECORDS_LIMIT).map((source, i) => {
-      // recordSource is kind/namespace/name, and neither a kind nor a Kubernetes name holds a slash.
-      const [kind, , name] = source.split('/');
+      const { kind, name } = recordSourceParts(source);
       return { apiVersion: API_VERSION, kind, name, namespace: zone.metadata.namespace ?? '', recordName: servedNames[i] };
     }),
   };

@@ -13,6 +13,12 @@ export function recordSource(r: DnsRecord): string {
   return intern(`${r.kind}/${r.metadata.namespace ?? ''}/${r.metadata.name}`);
 }
 
+/** recordSourceParts reads a recordSource back: neither a kind nor a Kubernetes name or namespace holds a slash. */
+export function recordSourceParts(source: string): { readonly kind: string; readonly namespace: string; readonly name: string } {
+  const [kind = '', namespace = '', name = ''] = source.split('/');
+  return { kind, namespace, name };
+}
+
 /** attaches says whether a record belongs to a zone: same namespace, and selected by one of the zone's recordsFrom. */
 export function attaches(zone: DNSZone, record: DnsRecord): boolean {
   return record.metadata.namespace === zone.metadata.namespace && matchesAny(zone.spec.recordsFrom, record.metadata.labels);

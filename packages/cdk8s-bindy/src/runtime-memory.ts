@@ -1,3 +1,5 @@
+import { QUANTITY } from './validation.js';
+
 /**
  * The operator container's memory settings, sized for its memory limit: V8's flags
  * (NODE_OPTIONS) and glibc's malloc (MALLOC_MMAP_THRESHOLD_).
@@ -38,8 +40,8 @@ const MiB = 1024 * 1024;
 const SUFFIXES: Readonly<Record<string, number>> = { '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: MiB, Gi: 1024 * MiB, Ti: 1024 * 1024 * MiB };
 
 /** quantityBytes reads a Kubernetes memory quantity (`512Mi`, `1G`, `268435456`) as bytes. */
-export function quantityBytes(quantity: string): number {
-  const parts = /^([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(quantity);
+function quantityBytes(quantity: string): number {
+  const parts = QUANTITY.exec(quantity);
   if (!parts) throw new Error(`not a memory quantity: ${JSON.stringify(quantity)}`);
   return Number(parts[1]) * SUFFIXES[parts[2] ?? '']!;
 }

@@ -22,9 +22,12 @@ export function requireInt(owner: string, prop: string, value: number, min: numb
   }
 }
 
+/** QUANTITY is a Kubernetes resource quantity: a number (group 1) and an optional suffix (group 2). */
+export const QUANTITY = /^([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
+
 /** requireQuantity throws unless `value` looks like a Kubernetes resource quantity. */
 export function requireQuantity(owner: string, prop: string, value: string): void {
-  if (!/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.test(value)) {
+  if (!QUANTITY.test(value)) {
     throw new Error(`${owner}: ${prop} must be a resource quantity such as 100m or 128Mi, got ${JSON.stringify(value)}`);
   }
 }
