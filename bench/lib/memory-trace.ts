@@ -4,6 +4,7 @@
  * during an import, not only what is left at its end.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Member } from '../../test/support/leader-cluster.js';
 import type { ElectionBed } from './election-bed.js';
 import { MiB, sampleProc } from './proc-stats.js';
 
@@ -32,7 +33,7 @@ export class MemoryTrace {
   /** run samples until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      await Promise.all(this.election.running().map((m) => this.sample(m.name, m.replica.proc.pid!, () => m.replica.metrics())));
+      await Promise.all(this.election.running().map((m) => this.sample(m)));
       await sleep(this.intervalMs, undefined, { signal }).catch(() => undefined);
     }
   }
@@ -47,16 +48,16 @@ export class MemoryTrace {
     return Math.max(0, ...this.samples.filter((x) => x.replica === replica).map((x) => x.rssMiB));
   }
 
-  private async sample(replica: string, pid: number, metrics: () => Promise<Map<string, number>>): Promise<void> {
+  private async sample({ name: replica, replica: child }: Member): Promise<void> {
     const s = Math.round((Date.now() - this.began) / 1000);
     let rssMiB: number;
     try {
-      rssMiB = mib(sampleProc(pid).rssBytes);
+      rssMiB = mib(sampleProc(child.proc.pid!).rssBytes);
     } catch {
       return; // the replica exited between listing and sampling
     }
     // A replica too busy to answer /metrics in time still has its RSS sampled.
-    const m = await metrics().catch(() => undefined);
+    const m = await child.metrics().catch(() => undefined);
     const space = (name: string): readonly [number, number] | undefined =>
       m && [mib(m.get(`nodejs_heap_space_size_used_bytes{space="${name}"}`)), mib(m.get(`nodejs_heap_space_size_total_bytes{space="${name}"}`))];
     this.samples.push({

@@ -107,11 +107,11 @@ export interface Comparison {
 /** compare matches uses with grants and renders the used-vs-granted table. */
 export function compare(uses: readonly Use[], grants: readonly Permission[]): Comparison {
   // Every use counts: a permission denied once and used since is still a denial.
-  const usedNotGranted = uses.filter((u) => u.code === 403 || !grants.some((g) => covers(g, u))).map(keyOf);
+  const usedNotGranted = [...new Set(uses.filter((u) => u.code === 403 || !grants.some((g) => covers(g, u))).map(keyOf))];
   const grantedNotUsed = grants.filter((g) => !uses.some((u) => u.code !== 403 && covers(g, u))).map(keyOf);
   const table = [
     ...grants.map((g) => `${uses.some((u) => u.code !== 403 && covers(g, u)) ? 'used    ' : 'UNUSED  '} granted ${keyOf(g)}`),
-    ...[...new Set(usedNotGranted)].map((k) => `DENIED/NOT GRANTED ${k}`),
+    ...usedNotGranted.map((k) => `DENIED/NOT GRANTED ${k}`),
   ];
-  return { usedNotGranted: [...new Set(usedNotGranted)].sort(), grantedNotUsed: [...new Set(grantedNotUsed)].sort(), table };
+  return { usedNotGranted: [...usedNotGranted].sort(), grantedNotUsed: [...new Set(grantedNotUsed)].sort(), table };
 }
