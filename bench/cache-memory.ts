@@ -84,7 +84,7 @@ async function layers(zones: number, records: number): Promise<{ stores: number;
   await until(() => all.every((i) => i.synced));
   const stores = heapAfterGc();
   // The indexes hear of objects through the informers' events: a relist would emit them again.
-  const replay = <T extends KubeObject>(i: Informer<T>) => ({ on: (h: (type: 'ADDED', o: T) => void) => i.list().forEach((o) => h('ADDED', o)), get: (k: string) => i.get(k), list: () => i.list() });
+  const replay = <T extends KubeObject>(i: Informer<T>) => ({ on: (h: (type: 'ADDED', o: T, previous: undefined) => void) => i.list().forEach((o) => h('ADDED', o, undefined)), get: (k: string) => i.get(k), list: () => i.list() });
   const recordIndex = new RecordIndex(new Map([...recordInformers].map(([k, i]) => [k, replay(i)])));
   const zoneIndex = new ZoneIndex(replay(zoneInformer), () => () => false);
   const indexes = heapAfterGc();

@@ -5,9 +5,8 @@ import { API_VERSION, RECORD_KINDS, RESOURCES, type Bind9Cluster, type Bind9Inst
 import { attaches } from '../dns/build.js';
 import type { KubeClient } from '../kube/api-client.js';
 import { EventRecorder } from '../kube/events.js';
-import { metadataOnly, trimDeployment, trimEndpointSlice, trimObject, withoutManagedFields } from '../kube/cache-transform.js';
+import { metadataOnly, trimDeployment, trimDigesting, trimEndpointSlice, trimObject, withoutManagedFields } from '../kube/cache-transform.js';
 import { Informer, sleep, type InformerEventType } from '../kube/informer.js';
-import { intern } from '../kube/intern.js';
 import { objectKey, resourcePath, type KubeObject } from '../kube/objects.js';
 import type { Leadership } from '../leader/leadership.js';
 import type { ControllerSet, Runnable } from '../operator/runnable.js';
@@ -56,8 +55,9 @@ export interface ControllerDeps {
 function makeCaches(client: KubeClient, log: Logger, ns: string | undefined): Caches {
   // Each cache keeps only what the controllers read (cache-transform.ts): it holds every object of its kind, on standbys too.
   const inf = <T extends KubeObject>(path: string, labelSelector?: string, transform: (o: KubeObject) => KubeObject = trimObject) => new Informer<T>({ client, path, labelSelector, transform, log: log.child({ informer: path }) });
-  const records = new Map(RECORD_KINDS.map((k) => [k, inf<DnsRecord & KubeObject>(resourcePath(API_VERSION, RESOURCES[k].plural, ns))]));
-  const zones = inf<DNSZone & KubeObject>(resourcePath(API_VERSION, RESOURCES.DNSZone.plural, ns));
+  // Status fields only ever written (a zone's records list, a record's zoneRef) are kept as digests.
+  const records = new Map(RECORD_KINDS.map((k) => [k, inf<DnsRecord & KubeObject>(resourcePath(API_VERSION, RESOURCES[k].plural, ns), undefined, trimDigesting(['zoneRef']))]));
+  const zones = inf<DNSZone & KubeObject>(resourcePath(API_VERSION, RESOURCES.DNSZone.plural, ns), undefined, trimDigesting(['records']));
   const recordIndex = new RecordIndex(records);
   // Cluster-scoped: watched across the cluster even when the operator watches one namespace.
   const providers = inf<ClusterBind9Provider & KubeObject>(resourcePath(API_VERSION, RESOURCES.ClusterBind9Provider.plural), undefined, withoutManagedFields);
@@ -232,22 +232,19 @@ function sharedSignal(parents: AbortSignal[], listeners: number): AbortSignal {
   return signal;
 }
 
+/** Shape is what neighbours of an object depend on: spec-level fields, not status. */
+type Shape = (o: KubeObject) => string;
+
+const specShape: Shape = (o) => `${o.metadata.generation}/${o.metadata.deletionTimestamp ?? ''}/${JSON.stringify(o.metadata.labels ?? {})}`;
+
 /**
- * ShapeTracker tells spec-level changes from status-only ones. Informers deliver every status
- * write too; fanning those out would make each push re-judge every record of the namespace.
+ * reshaped tells spec-level changes from status-only ones. Informers deliver every status write
+ * too; fanning those out would make each push re-judge every record of the namespace. The shape
+ * before is the informer's previous object's: a map of every object's last shape cost a
+ * 110,000-entry table on every replica at 10,000 zones.
  */
-class ShapeTracker {
-  private readonly seen = new Map<string, string>();
-  constructor(private readonly shapeOf: (o: KubeObject) => string = (o) => `${o.metadata.generation}/${o.metadata.deletionTimestamp ?? ''}/${JSON.stringify(o.metadata.labels ?? {})}`) {}
-  /** changed records the object's shape and says whether neighbours must be told. */
-  changed(type: InformerEventType, key: string, o: KubeObject): boolean {
-    const shape = this.shapeOf(o);
-    if (type === 'MODIFIED' && this.seen.get(key) === shape) return false;
-    if (type === 'DELETED') this.seen.delete(key);
-    // Interned: one copy of a key shared with the record index, one of a shape shared by the records of a label.
-    else this.seen.set(intern(key), intern(shape));
-    return true;
-  }
+function reshaped<T extends KubeObject>(type: InformerEventType, o: T, previous: T | undefined, shapeOf: Shape = specShape): boolean {
+  return type !== 'MODIFIED' || previous === undefined || shapeOf(previous) !== shapeOf(o);
 }
 
 /** wireClusters re-reconciles a cluster when one of its instances changes, and a provider when its cluster does. */
@@ -295,17 +292,16 @@ const FIRST_PASS_MS = 5_000;
 
 /** wire maps cache events to the keys whose desired state they change (controllers ignore them while not leading). */
 function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, recordCtls: Map<RecordKind, Controller>): void {
-  const shapes = new ShapeTracker();
   // A zone's records become Ready when its pods confirm a new serial: a status-only change they
   // must hear of. The serial persisted before a push changes no record's verdict (each waits for
   // the pods' confirmation), so it re-judges nothing.
-  const servedSerials = new ShapeTracker((o) => `${(o as DNSZone).status?.syncedSerial}`);
+  const servedSerial: Shape = (o) => `${(o as DNSZone).status?.syncedSerial}`;
   const zonesServedBy = (i: Bind9Instance | undefined) => {
     if (i) for (const z of caches.zones.list()) if (servesZone(caches, z, i)) zoneCtl.enqueue(objectKey(z));
   };
-  caches.instances.on((type, i) => {
+  caches.instances.on((type, i, previous) => {
     instanceCtl.enqueue(objectKey(i));
-    if (shapes.changed(type, `Bind9Instance/${objectKey(i)}`, i)) zonesServedBy(i);
+    if (reshaped(type, i, previous)) zonesServedBy(i);
   });
   // A provider appearing or going changes which namespaces a zone's clusterRef reaches.
   // Its zone policy annotation changes which claims on its instances are granted, and so what they keep.
@@ -346,26 +342,21 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
       }
     }, COALESCE_MS).unref();
   };
-  const previousZones = new Map<string, DNSZone>();
   // A zone's own status writes come back as events: they change nothing it reconciles from, and
   // re-running each zone after every write doubled the zone queue during a bulk import (and ran
   // on a cache that had not seen the write yet). Someone else's status edit is repaired at the resync.
-  const zoneShapes = new ShapeTracker((o) => `${o.metadata.generation}/${o.metadata.deletionTimestamp ?? ''}`);
-  caches.zones.on((type, z) => {
+  const zoneShape: Shape = (o) => `${o.metadata.generation}/${o.metadata.deletionTimestamp ?? ''}`;
+  caches.zones.on((type, z, before) => {
     const key = objectKey(z);
-    if (zoneShapes.changed(type, `DNSZone/${key}`, z)) zoneCtl.enqueue(key);
-    const before = previousZones.get(key);
-    if (type === 'DELETED') previousZones.delete(key);
-    else previousZones.set(key, z);
+    if (reshaped(type, z, before, zoneShape)) zoneCtl.enqueue(key);
     // A record is Ready only once its zone serves it and while its zone is Ready: a change of the
     // zone's served serials or of its Ready condition (both status-only) re-judges its records.
     const readyOf = (o: DNSZone | undefined) => {
       const c = o?.status?.conditions?.find((x) => x.type === 'Ready');
       return `${c?.status}/${c?.reason}/${c?.observedGeneration}`;
     };
-    const servedChanged = servedSerials.changed(type, `DNSZone/${key}`, z);
-    if (servedChanged || readyOf(before) !== readyOf(z)) recordsOf(z);
-    if (!shapes.changed(type, `DNSZone/${key}`, z)) return;
+    if (reshaped(type, z, before, servedSerial) || readyOf(before) !== readyOf(z)) recordsOf(z);
+    if (!reshaped(type, z, before)) return;
     // Zones claiming the same name (before or after the edit) decide again which one serves it.
     for (const other of [...caches.zoneIndex.named(z.spec.zoneName ?? ''), ...(before ? caches.zoneIndex.named(before.spec.zoneName ?? '') : [])]) zoneCtl.enqueue(objectKey(other));
     // Every record of the namespace may have joined or left; zones that share a record with this
@@ -378,16 +369,12 @@ function wire(caches: Caches, instanceCtl: Controller, zoneCtl: Controller, reco
     for (const i of caches.instances.list()) if (servesZone(caches, z, i) || (before && servesZone(caches, before, i))) instanceCtl.enqueue(objectKey(i));
   });
   for (const [kind, inf] of caches.records) {
-    const previous = new Map<string, DnsRecord>();
-    inf.on((type, r) => {
+    inf.on((type, r, before) => {
       const key = objectKey(r);
-      const before = previous.get(key);
-      if (type === 'DELETED') previous.delete(key);
-      else previous.set(key, r);
       // A record's own status writes come back as events that change nothing it is judged from
       // (a bulk import re-judged every record after each of its writes); the resync repairs
       // someone else's edit of its status.
-      if (!shapes.changed(type, `${kind}/${key}`, r)) return;
+      if (!reshaped(type, r, before)) return;
       recordCtls.get(kind)?.enqueue(key);
       // The zones it left (labels edited) and the zones it joined re-render, nothing else.
       const zones = new Map([...(before ? zonesOf(before) : []), ...zonesOf(r)].map((z) => [objectKey(z), z]));

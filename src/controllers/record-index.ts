@@ -63,7 +63,7 @@ export class RecordIndex {
   }
 
   private apply(kind: RecordKind, type: InformerEventType, record: DnsRecord): void {
-    // Interned: the event wiring keys its shapes by the same name (manager.ts).
+    // Interned: one copy shared with the builds, which key their verdicts by the same recordSource (build.ts).
     const key = intern(`${kind}/${objectKey(record)}`);
     const ns = record.metadata.namespace ?? '';
     // The version indexed before this event, and the groups it is in, follow from the record

@@ -1,4 +1,5 @@
 import { internStrings } from './intern.js';
+import { digestFields } from './status-digest.js';
 import type { KubeObject } from './objects.js';
 
 /** CacheTransform turns an object from a list or watch into what the cache keeps of it. */
@@ -41,6 +42,14 @@ export function trimMetadata(metadata: KubeObject['metadata']): KubeObject['meta
  */
 export function trimObject<T extends KubeObject>(obj: T): T {
   return internStrings({ ...obj, metadata: trimMetadata(obj.metadata) });
+}
+
+/**
+ * trimDigesting is trimObject that also keeps the named status fields as digests
+ * (status-digest.ts): fields bindy writes and never reads, such as a DNSZone's status.records.
+ */
+export function trimDigesting<T extends KubeObject & { status?: object }>(fields: readonly string[]): CacheTransform<T> {
+  return (obj) => trimObject(digestFields(obj, fields));
 }
 
 /**

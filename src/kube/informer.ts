@@ -5,7 +5,11 @@ import { objectKey, type KubeObject } from './objects.js';
 
 /** InformerEvent is a change seen in the cache; `old` is the previous version for updates and deletes. */
 export type InformerEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
-export type InformerHandler<T> = (type: InformerEventType, obj: T) => void;
+/**
+ * InformerHandler hears each change with the object the cache held before it (undefined when the
+ * object is new): handlers compare the two instead of keeping a copy of every object's past.
+ */
+export type InformerHandler<T> = (type: InformerEventType, obj: T, previous: T | undefined) => void;
 
 export interface InformerOptions {
   readonly client: KubeClient;
@@ -151,7 +155,7 @@ export class Informer<T extends KubeObject> {
     const effective: InformerEventType = type === 'DELETED' ? 'DELETED' : old ? 'MODIFIED' : 'ADDED';
     for (const handler of this.handlers) {
       try {
-        handler(effective, obj);
+        handler(effective, obj, old);
       } catch (err) {
         this.options.log.error({ err, key }, 'informer handler threw');
       }

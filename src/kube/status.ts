@@ -1,5 +1,6 @@
 import type { KubeClient } from './api-client.js';
 import type { KubeObject } from './objects.js';
+import { sameAsDigested } from './status-digest.js';
 
 /** Condition is a status condition; stored ones may lack reason, message or time (upstream requires only type and status). */
 export interface Condition {
@@ -59,8 +60,9 @@ export function sameJson(a: unknown, b: unknown): boolean {
  */
 export async function patchStatus<T extends KubeObject & { status?: object }>(client: KubeClient, path: string, obj: T, status: NonNullable<T['status']>): Promise<T> {
   // Only the fields the patch sets can differ; comparing just those spares serialising the rest.
+  // A field the cache keeps as a digest (status-digest.ts) is compared by digest.
   const current = (obj.status ?? {}) as Record<string, unknown>;
-  if (Object.entries(status).every(([field, value]) => sameJson(value, current[field]))) return obj;
+  if (Object.entries(status).every(([field, value]) => sameAsDigested(current, field, value) ?? sameJson(value, current[field]))) return obj;
   return client.mergePatch<T>(`${path}/status`, { metadata: { resourceVersion: obj.metadata.resourceVersion }, status });
 }
 

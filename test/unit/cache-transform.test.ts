@@ -2,7 +2,8 @@
  * cache-transform: the informer caches keep what the controllers read and drop what they never
  * do (managedFields, foreign annotations, a Deployment's pod template, a slice's topology).
  */
-import { metadataOnly, trimDeployment, trimEndpointSlice, trimObject, withoutManagedFields, type EndpointSliceView } from '../../src/kube/cache-transform.js';
+import { metadataOnly, trimDeployment, trimDigesting, trimEndpointSlice, trimObject, withoutManagedFields, type EndpointSliceView } from '../../src/kube/cache-transform.js';
+import { sameAsDigested } from '../../src/kube/status-digest.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 
 const metadata = {
@@ -39,6 +40,26 @@ describe('cache transforms', () => {
     expect(JSON.stringify(cached.status)).toBe(JSON.stringify(status));
     expect((cached as unknown as { spec: unknown }).spec).toEqual({ name: 'www', ipv4Addresses: ['198.51.100.1'] });
     expect(cached.metadata).toEqual({ name: 'www', namespace: 'ns', uid: 'u1', resourceVersion: '7', generation: 2, creationTimestamp: '2026-01-01T00:00:00Z', labels: { zone: 'x' }, annotations: { 'bindy.firestoned.io/owner': 'ns/dns' }, finalizers: ['bindy.firestoned.io/cleanup'] });
+  });
+
+  it('trimDigesting keeps written-only status fields as digests that tell an equal value from a changed one', () => {
+    const zoneRef = { apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'DNSZone', name: 'x', namespace: 'ns', zoneName: 'x.test' };
+    const status = { zone: 'x.test', zoneRef, observedGeneration: 2 };
+    const decode = () => JSON.parse(JSON.stringify({ apiVersion: 'bindy.firestoned.io/v1beta1', kind: 'ARecord', metadata, spec: { name: 'www' }, status })) as KubeObject & { status: Record<string, unknown> };
+    const cached = trimDigesting<KubeObject & { status: Record<string, unknown> }>(['zoneRef', 'records'])(decode());
+    expect(cached.status.zone).toBe('x.test');
+    expect(cached.status.observedGeneration).toBe(2);
+    expect(typeof cached.status.zoneRef).toBe('string');
+    // Records of one zone share one digest string.
+    expect(trimDigesting<KubeObject & { status: Record<string, unknown> }>(['zoneRef'])(decode()).status.zoneRef).toBe(cached.status.zoneRef);
+    // The same value with its keys in another order is the same; any changed value is not.
+    const { zoneName, ...rest } = zoneRef;
+    expect(sameAsDigested(cached.status, 'zoneRef', { zoneName, ...rest })).toBe(true);
+    expect(sameAsDigested(cached.status, 'zoneRef', { ...zoneRef, name: 'y' })).toBe(false);
+    expect(sameAsDigested(cached.status, 'zoneRef', { ...zoneRef, extra: 1 })).toBe(false);
+    // Fields kept as they are, and fields absent, are no digests: they are compared as values.
+    expect(sameAsDigested(cached.status, 'zone', 'x.test')).toBeUndefined();
+    expect(sameAsDigested(cached.status, 'records', [])).toBeUndefined();
   });
 
   it('withoutManagedFields keeps every annotation (objects bindy replaces from its cache)', () => {

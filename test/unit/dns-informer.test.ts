@@ -36,11 +36,15 @@ class FakeClient {
 
 function start(client: FakeClient) {
   const events: string[] = [];
+  const previous: string[] = [];
   const inf = new Informer<KubeObject>({ client: client as unknown as KubeClient, path: '/x', log: pino({ level: 'silent' }), backoff: { initialMs: 1, maxMs: 5 } });
-  inf.on((type: InformerEventType, o) => events.push(`${type} ${o.metadata.name}`));
+  inf.on((type: InformerEventType, o, before) => {
+    events.push(`${type} ${o.metadata.name}`);
+    previous.push(`${o.metadata.name}@${o.metadata.resourceVersion} after ${before ? `@${before.metadata.resourceVersion}` : 'nothing'}`);
+  });
   const stop = new AbortController();
   const run = inf.start(stop.signal);
-  return { inf, events, stop: async () => (stop.abort(), await run) };
+  return { inf, events, previous, stop: async () => (stop.abort(), await run) };
 }
 
 async function until(cond: () => boolean): Promise<void> {
@@ -72,10 +76,12 @@ describe('Informer', () => {
         { type: 'ERROR', object: { code: 410, message: 'too old' } as unknown as KubeObject },
       ],
     ];
-    const { inf, events, stop } = start(c);
+    const { inf, events, previous, stop } = start(c);
     await until(() => c.calls.filter((x) => x === 'list').length === 2 && c.calls.at(-1) === 'watch');
     await stop();
     expect(events).toEqual(['ADDED a', 'ADDED b', 'MODIFIED a', 'MODIFIED a', 'DELETED b']);
+    // Each handler hears the object the cache held before the change (what spec-level filters compare).
+    expect(previous).toEqual(['a@1 after nothing', 'b@1 after nothing', 'a@2 after @1', 'a@3 after @2', 'b@1 after @1']);
     expect(inf.list().map((o) => `${o.metadata.name}@${o.metadata.resourceVersion}`)).toEqual(['a@3']);
   });
 

@@ -5,11 +5,16 @@ import type { InformerEventType, InformerHandler } from '../../src/kube/informer
 /** FakeSource delivers the events a test sends, like an informer's handlers. */
 class FakeSource {
   private handler: InformerHandler<DnsRecord> = () => undefined;
+  private readonly held = new Map<string, DnsRecord>();
   on(handler: InformerHandler<DnsRecord>): void {
     this.handler = handler;
   }
   send(type: InformerEventType, record: DnsRecord): void {
-    this.handler(type, record);
+    const key = `${record.metadata.namespace}/${record.metadata.name}`;
+    const previous = this.held.get(key);
+    if (type === 'DELETED') this.held.delete(key);
+    else this.held.set(key, record);
+    this.handler(type, record, previous);
   }
 }
 

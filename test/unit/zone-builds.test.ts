@@ -6,6 +6,7 @@ import { RecordIndex } from '../../src/controllers/record-index.js';
 import { ZoneBuilds, verdictOf } from '../../src/controllers/zone-builds.js';
 import { ZoneIndex } from '../../src/controllers/zone-index.js';
 import type { DNSZone, DnsRecord, RecordKind } from '../../src/crds/types.js';
+import { contentHash, withSerial } from '../../src/dns/zone.js';
 import type { InformerEventType, InformerHandler } from '../../src/kube/informer.js';
 
 class Source<T extends { metadata: { name: string; namespace?: string } }> {

@@ -23,9 +23,10 @@ class Fake<T extends { metadata: { name: string; namespace?: string } }> {
   }
   emit(type: InformerEventType, o: T): void {
     const key = `${o.metadata.namespace}/${o.metadata.name}`;
+    const previous = this.items.get(key);
     if (type === 'DELETED') this.items.delete(key);
     else this.items.set(key, o);
-    for (const h of this.handlers) h(type, o);
+    for (const h of this.handlers) h(type, o, previous);
   }
 }
 
