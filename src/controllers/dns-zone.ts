@@ -78,6 +78,8 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   if (primaries.length === 0) return void (await report(deps, zone, path, noPrimaries(secondaries), { ...recordsStatus(zone, build), bind9InstancesCount: instances.length, bind9Instances: secondaries.map((i) => instanceRef(i, 'Failed', NO_PRIMARY_NOTE)) }));
   const policyProblem = zonePolicyProblem(zone.spec.dnssecPolicy, primaries);
   if (policyProblem) return void (await report(deps, zone, path, { ready: false, reason: 'UnknownDnssecPolicy', message: policyProblem }, recordsStatus(zone, build)));
+  // Read before the first wait, while the caches still hold the records the build was made of (textOf).
+  const text = deps.caches.zoneBuilds.textOf(zone, build);
   const transfer = { zoneName, primaries: await instanceAgents(deps.pusher, primaries), secondaries: await instanceAgents(deps.pusher, secondaries), ...signing(zone) };
   const agents = transfer.primaries.flatMap((p) => p.agents);
   const optionErrors = await syncPrimaryOptions(deps.pusher, transfer, ctx.log);
@@ -86,7 +88,7 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
     zone = await patchStatus(deps.client, path, zone, { serial, contentHash: hash });
   }
   const serial = zone.status?.serial ?? 0;
-  const desired = { name: zoneName, serial, text: withSerial(build.text, serial) };
+  const desired = { name: zoneName, serial, text: withSerial(text, serial) };
   const pushed = await deps.pusher.syncZone(agents, zoneName, desired, ctx.log);
   const followers = await syncSecondaries(deps.pusher, { ...transfer, serial }, ctx.log);
   const results = [...pushed.map((r) => (r.error === undefined && optionErrors.has(r.pod) ? { ...r, error: optionErrors.get(r.pod) } : r)), ...followers.flatMap((f) => f.results)];
@@ -109,6 +111,7 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   if (verdict.reason === 'PushFailed') throw new Error(`zone ${zoneName}: ${verdict.message}`);
   // Served everywhere: the periodic check of every pod's inventory stands in for this zone's resync
   // (a signed zone's DS records and signing state are read by its own reconcile, so it keeps one).
+  if (verdict.ready) deps.caches.zoneBuilds.settle(zone, build);
   if (verdict.ready && !transfer.dnssecPolicy) return void deps.served.confirm(reported, zoneName, serial, [...transfer.primaries, ...transfer.secondaries]);
   // A transfer takes a moment after the primaries' NOTIFY: look again soon rather than at the next resync.
   return { requeueAfterMs: verdict.reason === 'TransferPending' ? Math.min(deps.resyncMs, 1_000) : deps.resyncMs };

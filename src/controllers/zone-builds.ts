@@ -17,6 +17,12 @@ interface Entry {
   /** The other zones that may select its records (rivalsKey): the only zones a build depends on. */
   readonly rivals: string;
   readonly build: ZoneBuild;
+  /**
+   * The zone file the build renders, until every pod serves it (settle): what a push sends. A
+   * leader holding 10,000 served zones kept 10,000 zone files it would only send again to a new
+   * pod; textOf renders one again from the same records when that happens.
+   */
+  text: ZoneText | undefined;
 }
 
 /** Recent is what forRecord needs of a build while it is young: the generation of each record it judged, by recordSource. */
@@ -53,8 +59,7 @@ export interface ZoneBuild {
   readonly served: readonly string[];
   /** Each served record's spec.name, in `served`'s order (the caches' own strings). */
   readonly servedNames: readonly string[];
-  /** The zone file it renders, but for the serial: what a push sends. */
-  readonly text: ZoneText;
+  /** The content hash of the zone file it renders (contentHash): what status.contentHash compares. */
   readonly hash: string;
 }
 
@@ -130,10 +135,32 @@ export class ZoneBuilds {
     const kept = sourced.filter(([source]) => verdicts.get(source)?.ok).sort(([a], [b]) => a.localeCompare(b));
     const refusals = [...verdicts].filter((entry): entry is [string, Refusal] => !entry[1].ok);
     const text = zoneText(data);
-    const build: ZoneBuild = { zoneVerdict, skippedGlue, refused: refusals.length > 0 ? new Map(refusals) : NONE_REFUSED, served: kept.map(([source]) => source), servedNames: kept.map(([, r]) => r.spec.name), text, hash: contentHash(text) };
-    this.builds.set(key, { zoneVersion, recordsVersion, zonesVersion, rivals: rivalsNow, build });
+    const build: ZoneBuild = { zoneVerdict, skippedGlue, refused: refusals.length > 0 ? new Map(refusals) : NONE_REFUSED, served: kept.map(([source]) => source), servedNames: kept.map(([, r]) => r.spec.name), hash: contentHash(text) };
+    this.builds.set(key, { zoneVersion, recordsVersion, zonesVersion, rivals: rivalsNow, build, text });
     this.remember(key, { at: this.now(), zoneVersion, zonesVersion, generations: new Map(sourced.map(([source, r]) => [source, r.metadata.generation])), build });
     return build;
+  }
+
+  /**
+   * textOf is the zone file `build` renders, but for the serial. Ask in the same tick `of`
+   * returned the build: once settled, the text is rendered again from the records as the caches
+   * hold them now, which is only the build's content while no event came in between.
+   */
+  textOf(zone: DNSZone, build: ZoneBuild): ZoneText {
+    const entry = this.builds.get(objectKey(zone));
+    if (entry?.build !== build) throw new Error(`zone build of ${objectKey(zone)} was replaced before its text was read`);
+    if (entry.text) return entry.text;
+    const candidates = this.records.candidates(zone);
+    const text = zoneText(buildZone(this.withNameServers(zone), candidates, this.zones.rivals(candidates)).data);
+    if (contentHash(text) !== build.hash) throw new Error(`zone ${objectKey(zone)} rendered again differs from its build`);
+    entry.text = text;
+    return text;
+  }
+
+  /** settle drops the text of `build` once every pod serves it; a later push renders it again (textOf). */
+  settle(zone: DNSZone, build: ZoneBuild): void {
+    const entry = this.builds.get(objectKey(zone));
+    if (entry?.build === build) entry.text = undefined;
   }
 
   /**

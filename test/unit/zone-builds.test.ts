@@ -22,9 +22,11 @@ class Source<T extends { metadata: { name: string; namespace?: string } }> {
     return [...this.items.values()];
   }
   send(type: InformerEventType, o: T): void {
-    if (type === 'DELETED') this.items.delete(`${o.metadata.namespace}/${o.metadata.name}`);
-    else this.items.set(`${o.metadata.namespace}/${o.metadata.name}`, o);
-    for (const h of this.handlers) h(type, o);
+    const key = `${o.metadata.namespace}/${o.metadata.name}`;
+    const previous = this.items.get(key);
+    if (type === 'DELETED') this.items.delete(key);
+    else this.items.set(key, o);
+    for (const h of this.handlers) h(type, o, previous);
   }
 }
 
@@ -56,6 +58,28 @@ describe('ZoneBuilds', () => {
     records.send('ADDED', a('mail', '192.0.2.2'));
     expect(builds.of(zone()).served).toEqual(['ARecord/ns/mail', 'ARecord/ns/www']);
     expect(builds.of(zone(2))).not.toBe(builds.of(zone()));
+  });
+
+  it('keeps a build\'s zone file until it is settled, then renders the same file again when asked', () => {
+    const records = new Source<DnsRecord>();
+    const zones = new Source<DNSZone>();
+    const recordIndex = new RecordIndex(new Map<RecordKind, Source<DnsRecord>>([['ARecord', records]]));
+    const builds = new ZoneBuilds(recordIndex, new ZoneIndex(zones, noneRefused));
+    zones.send('ADDED', zone());
+    records.send('ADDED', a('www', '192.0.2.1'));
+    const build = builds.of(zone());
+    const kept = builds.textOf(zone(), build);
+    expect(withSerial(kept, 7)).toContain('www IN A 192.0.2.1');
+    expect(contentHash(kept)).toBe(build.hash);
+    builds.settle(zone(), build);
+    const again = builds.textOf(zone(), build);
+    expect(again).not.toBe(kept);
+    expect(withSerial(again, 7)).toBe(withSerial(kept, 7));
+    // A build another one replaced has no text to give: its records are gone from the caches.
+    records.send('MODIFIED', a('www', '192.0.2.9', 2));
+    const next = builds.of(zone());
+    expect(() => builds.textOf(zone(), build)).toThrow(/replaced/);
+    expect(withSerial(builds.textOf(zone(), next), 7)).toContain('192.0.2.9');
   });
 
   it('judges a record with a recent build that holds it as it is, and rebuilds for a record it lacks or after 2 s', () => {
