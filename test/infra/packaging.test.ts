@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { BUILT_ENTRY } from '../support/replica.js';
 import { find, synthAll } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -12,10 +13,11 @@ describe('Dockerfile', () => {
   const text = read('Dockerfile');
   const pod = find(synthAll('prod'), 'Deployment').spec.template.spec;
 
-  it('builds on node:20-bookworm-slim in two stages and runs build/main.js', () => {
+  it('builds on node:20-bookworm-slim in two stages and runs build/main.js with the node flags the test replicas use', () => {
     expect(text).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
     expect(text.match(/^FROM \$\{NODE_IMAGE\} AS (\w+)$/gm)).toEqual(['FROM ${NODE_IMAGE} AS build', 'FROM ${NODE_IMAGE} AS runtime']);
-    expect(text).toMatch(/^ENTRYPOINT \["node", "build\/main\.js"\]$/m);
+    // The benchmarks and the node tests run replicas with the image's command line.
+    expect(JSON.parse(/^ENTRYPOINT (.*)$/m.exec(text)?.[1] ?? 'null')).toEqual(['node', ...BUILT_ENTRY]);
     expect(text).toMatch(/apt-get install -y --no-install-recommends bind9 bind9utils/);
   });
 

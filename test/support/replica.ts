@@ -24,8 +24,8 @@ export interface ReplicaOptions {
   readonly entry?: readonly string[];
 }
 
-/** BUILT_ENTRY runs the compiled operator (`npm run build`), as the image does. */
-export const BUILT_ENTRY = ['build/main.js'] as const;
+/** BUILT_ENTRY runs the compiled operator (`npm run build`) with the image's node flags (its ENTRYPOINT, checked in packaging.test.ts). */
+export const BUILT_ENTRY = ['--optimize-for-size', 'build/main.js'] as const;
 const SOURCE_ENTRY = ['--import', 'tsx', 'src/main.ts'] as const;
 
 export interface Replica {
