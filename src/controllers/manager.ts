@@ -5,7 +5,7 @@ import { API_VERSION, RECORD_KINDS, RESOURCES, type Bind9Cluster, type Bind9Inst
 import { attaches } from '../dns/build.js';
 import type { KubeClient } from '../kube/api-client.js';
 import { EventRecorder } from '../kube/events.js';
-import { metadataOnly, trimDeployment, trimDigesting, trimEndpointSlice, trimObject, withoutManagedFields } from '../kube/cache-transform.js';
+import { metadataOnly, trimDeployment, trimEndpointSlice, trimObject, trimRecord, trimZone, withoutManagedFields } from '../kube/cache-transform.js';
 import { Informer, sleep, type InformerEventType } from '../kube/informer.js';
 import { objectKey, resourcePath, type KubeObject } from '../kube/objects.js';
 import type { Leadership } from '../leader/leadership.js';
@@ -55,9 +55,8 @@ export interface ControllerDeps {
 function makeCaches(client: KubeClient, log: Logger, ns: string | undefined): Caches {
   // Each cache keeps only what the controllers read (cache-transform.ts): it holds every object of its kind, on standbys too.
   const inf = <T extends KubeObject>(path: string, labelSelector?: string, transform: (o: KubeObject) => KubeObject = trimObject) => new Informer<T>({ client, path, labelSelector, transform, log: log.child({ informer: path }) });
-  // Status fields only ever written (a zone's records list, a record's zoneRef) are kept as digests.
-  const records = new Map(RECORD_KINDS.map((k) => [k, inf<DnsRecord & KubeObject>(resourcePath(API_VERSION, RESOURCES[k].plural, ns), undefined, trimDigesting(['zoneRef']))]));
-  const zones = inf<DNSZone & KubeObject>(resourcePath(API_VERSION, RESOURCES.DNSZone.plural, ns), undefined, trimDigesting(['records']));
+  const records = new Map(RECORD_KINDS.map((k) => [k, inf<DnsRecord & KubeObject>(resourcePath(API_VERSION, RESOURCES[k].plural, ns), undefined, trimRecord)]));
+  const zones = inf<DNSZone & KubeObject>(resourcePath(API_VERSION, RESOURCES.DNSZone.plural, ns), undefined, trimZone);
   const recordIndex = new RecordIndex(records);
   // Cluster-scoped: watched across the cluster even when the operator watches one namespace.
   const providers = inf<ClusterBind9Provider & KubeObject>(resourcePath(API_VERSION, RESOURCES.ClusterBind9Provider.plural), undefined, withoutManagedFields);

@@ -52,6 +52,12 @@ export function trimDigesting<T extends KubeObject & { status?: object }>(fields
   return (obj) => trimObject(digestFields(obj, fields));
 }
 
+/** trimZone is what a DNSZone cache keeps: its status.records list (only ever written) as a digest. */
+export const trimZone: CacheTransform<KubeObject & { status?: object }> = trimDigesting(['records']);
+
+/** trimRecord is what a record cache keeps: its status.zoneRef (only ever written) as a digest. */
+export const trimRecord: CacheTransform<KubeObject & { status?: object }> = trimDigesting(['zoneRef']);
+
 /**
  * withoutManagedFields keeps every annotation, for objects bindy replaces from its cache
  * (Bind9Clusters and Bind9Instances it made): a PUT without `managedFields` leaves them as they
