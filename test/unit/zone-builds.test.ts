@@ -38,6 +38,16 @@ const a = (name: string, ip: string, generation = 1, status?: object): DnsRecord
 /** No claim is refused here: claims are zone-claims.test.ts's and zone-index.test.ts's concern. */
 const noneRefused = () => () => false;
 
+/** zoneWithWww is builds over zone() holding one record, www. */
+function zoneWithWww() {
+  const records = new Source<DnsRecord>();
+  const zones = new Source<DNSZone>();
+  const builds = new ZoneBuilds(new RecordIndex(new Map<RecordKind, Source<DnsRecord>>([['ARecord', records]])), new ZoneIndex(zones, noneRefused));
+  zones.send('ADDED', zone());
+  records.send('ADDED', a('www', '192.0.2.1'));
+  return { records, zones, builds };
+}
+
 describe('ZoneBuilds', () => {
   it('reuses a build across status writes and rebuilds on a spec change', () => {
     const records = new Source<DnsRecord>();
@@ -61,12 +71,7 @@ describe('ZoneBuilds', () => {
   });
 
   it('keeps a build\'s zone file until it is settled, then renders the same file again when asked', () => {
-    const records = new Source<DnsRecord>();
-    const zones = new Source<DNSZone>();
-    const recordIndex = new RecordIndex(new Map<RecordKind, Source<DnsRecord>>([['ARecord', records]]));
-    const builds = new ZoneBuilds(recordIndex, new ZoneIndex(zones, noneRefused));
-    zones.send('ADDED', zone());
-    records.send('ADDED', a('www', '192.0.2.1'));
+    const { records, builds } = zoneWithWww();
     const build = builds.of(zone());
     const kept = builds.textOf(zone(), build);
     expect(withSerial(kept, 7)).toContain('www IN A 192.0.2.1');
@@ -102,12 +107,7 @@ describe('ZoneBuilds', () => {
   });
 
   it('keeps a build when an unrelated zone appears, and rebuilds when a zone that selects its records does', () => {
-    const records = new Source<DnsRecord>();
-    const zones = new Source<DNSZone>();
-    const recordIndex = new RecordIndex(new Map<RecordKind, Source<DnsRecord>>([['ARecord', records]]));
-    const builds = new ZoneBuilds(recordIndex, new ZoneIndex(zones, noneRefused));
-    zones.send('ADDED', zone());
-    records.send('ADDED', a('www', '192.0.2.1'));
+    const { zones, builds } = zoneWithWww();
     const first = builds.of(zone());
     const other = (name: string, label: string): DNSZone => ({ ...zone(), metadata: { ...zone().metadata, name, uid: `uid-${name}` }, spec: { ...zone().spec, zoneName: `${name}.test`, recordsFrom: [{ selector: { matchLabels: { zone: label } } }] } });
     zones.send('ADDED', other('unrelated', 'y'));
