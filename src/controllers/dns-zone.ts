@@ -109,9 +109,9 @@ export async function reconcileZone(deps: ZoneReconcilerDeps, key: string, ctx: 
   });
   // A push a pod refused is retried with the controller's backoff (and counted as an error), not at the next resync.
   if (verdict.reason === 'PushFailed') throw new Error(`zone ${zoneName}: ${verdict.message}`);
+  if (verdict.ready) deps.caches.zoneBuilds.settle(zone, build);
   // Served everywhere: the periodic check of every pod's inventory stands in for this zone's resync
   // (a signed zone's DS records and signing state are read by its own reconcile, so it keeps one).
-  if (verdict.ready) deps.caches.zoneBuilds.settle(zone, build);
   if (verdict.ready && !transfer.dnssecPolicy) return void deps.served.confirm(reported, zoneName, serial, [...transfer.primaries, ...transfer.secondaries]);
   // A transfer takes a moment after the primaries' NOTIFY: look again soon rather than at the next resync.
   return { requeueAfterMs: verdict.reason === 'TransferPending' ? Math.min(deps.resyncMs, 1_000) : deps.resyncMs };
