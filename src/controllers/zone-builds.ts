@@ -121,8 +121,7 @@ export class ZoneBuilds {
     const cached = this.builds.get(key);
     const same = cached?.zoneVersion === zoneVersion && cached.recordsVersion === recordsVersion;
     if (same && cached.zonesVersion === zonesVersion) return cached.build;
-    const candidates = this.records.candidates(zone);
-    const rivals = this.zones.rivals(candidates);
+    const { candidates, rivals } = this.inputs(zone);
     const rivalsNow = rivalsKey(zone, rivals);
     // Another zone appeared or changed: the build stands unless the zones that may select its
     // records did (an import of 1,000 zones otherwise rebuilt every zone after each new one).
@@ -150,11 +149,17 @@ export class ZoneBuilds {
     const entry = this.builds.get(objectKey(zone));
     if (entry?.build !== build) throw new Error(`zone build of ${objectKey(zone)} was replaced before its text was read`);
     if (entry.text) return entry.text;
-    const candidates = this.records.candidates(zone);
-    const text = zoneText(buildZone(this.withNameServers(zone), candidates, this.zones.rivals(candidates)).data);
+    const { candidates, rivals } = this.inputs(zone);
+    const text = zoneText(buildZone(this.withNameServers(zone), candidates, rivals).data);
     if (contentHash(text) !== build.hash) throw new Error(`zone ${objectKey(zone)} rendered again differs from its build`);
     entry.text = text;
     return text;
+  }
+
+  /** inputs are the records a zone is built from and the zones that may claim them too: a build and its text rendered again read the same. */
+  private inputs(zone: DNSZone): { candidates: DnsRecord[]; rivals: DNSZone[] } {
+    const candidates = this.records.candidates(zone);
+    return { candidates, rivals: this.zones.rivals(candidates) };
   }
 
   /** settle drops the text of `build` once every pod serves it; a later push renders it again (textOf). */
