@@ -35,8 +35,8 @@ function sortKey(r: ZoneRecord): string {
 
 /**
  * ZoneText is a rendered zone file without its serial: `head`, the serial, then `tail`. A zone's
- * build keeps this rather than the records it was rendered from, for the push that needs it (a
- * leader keeps one build per zone).
+ * build keeps this rather than the records it was rendered from, for the push that needs it, until
+ * every pod serves it (ZoneBuilds.settle).
  */
 export interface ZoneText {
   readonly head: string;

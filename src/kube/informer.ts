@@ -3,7 +3,7 @@ import type { KubeClient, WatchEvent } from './api-client.js';
 import { KubeApiError } from './api-error.js';
 import { objectKey, type KubeObject } from './objects.js';
 
-/** InformerEvent is a change seen in the cache; `old` is the previous version for updates and deletes. */
+/** InformerEventType is the kind of change seen in the cache. */
 export type InformerEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 /**
  * InformerHandler hears each change with the object the cache held before it (undefined when the
